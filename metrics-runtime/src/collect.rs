@@ -1,0 +1,151 @@
+//! Collection: reads the atomics into format-neutral samples for an encoder.
+//!
+//! Metric types know no format and encoders know no atomics; they meet here.
+
+use crate::descriptor::{FamilyDescriptor, MetricKind};
+use crate::label::{DynFamily, Family, LabelSet, LabelValues};
+use crate::metric::{Counter, FloatCounter, FloatGauge, Gauge, Histogram, Metric};
+
+/// A sample value as read from a series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// An integer counter.
+    UInt(u64),
+    /// An integer gauge.
+    Int(i64),
+    /// A floating-point counter or gauge.
+    Float(f64),
+}
+
+/// A consistent reading of one histogram series.
+#[derive(Debug, Clone, Copy)]
+pub struct HistogramSample<'a> {
+    /// Upper bounds, without `+Inf`.
+    pub bounds: &'a [f64],
+    /// Cumulative counts, one per bound, then the `+Inf` bucket (which is the count).
+    pub cumulative: &'a [u64],
+    /// The sum of observations.
+    pub sum: f64,
+}
+
+impl HistogramSample<'_> {
+    /// The number of observations (the `+Inf` bucket).
+    pub fn count(&self) -> u64 {
+        self.cumulative.last().copied().unwrap_or(0)
+    }
+}
+
+/// The header of one family in an exposition.
+#[derive(Debug, Clone, Copy)]
+pub struct FamilyHeader<'a> {
+    /// Full name, without a counter's `_total`.
+    pub name: &'a str,
+    /// The `# HELP` text.
+    pub help: &'a str,
+    /// Counter, gauge or histogram.
+    pub kind: MetricKind,
+    /// The unit, `""` for none.
+    pub unit: &'a str,
+    /// Labels written first on every sample of the family.
+    pub const_labels: &'a [(&'a str, &'a str)],
+}
+
+impl FamilyHeader<'static> {
+    /// The header of a declared family.
+    pub fn of(descriptor: &'static FamilyDescriptor) -> Self {
+        Self {
+            name: descriptor.name,
+            help: descriptor.help,
+            kind: descriptor.kind,
+            unit: descriptor.unit,
+            const_labels: descriptor.const_labels,
+        }
+    }
+}
+
+/// Receives the series of one family, in order.
+pub trait SeriesSink {
+    /// One counter series.
+    fn counter(&mut self, labels: &LabelValues<'_>, value: Value);
+    /// One gauge series.
+    fn gauge(&mut self, labels: &LabelValues<'_>, value: Value);
+    /// One histogram series, already made consistent.
+    fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>);
+    /// One summary series (from attached `prometheus` registries only).
+    fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>);
+    /// One series of unknown type (from attached `prometheus` registries only).
+    fn unknown(&mut self, labels: &LabelValues<'_>, value: Value);
+}
+
+/// A reading of one summary series.
+#[derive(Debug, Clone, Copy)]
+pub struct SummarySample<'a> {
+    /// `(quantile, value)` pairs.
+    pub quantiles: &'a [(f64, f64)],
+    /// The sum of observations.
+    pub sum: f64,
+    /// The number of observations.
+    pub count: u64,
+}
+
+/// Receives a whole exposition: family headers, each followed by its series.
+pub trait ExpositionSink: SeriesSink {
+    /// Starts a family; the series that follow belong to it.
+    fn family(&mut self, header: &FamilyHeader<'_>);
+}
+
+/// A field of a `#[derive(Metrics)]` struct: one family's worth of series.
+pub trait CollectFamily: Send + Sync {
+    /// Sends every series of the family to `sink`.
+    fn collect(&self, sink: &mut dyn SeriesSink);
+    /// Lookups folded into the overflow series (dynamic families only).
+    fn folded(&self) -> u64 {
+        0
+    }
+}
+
+macro_rules! single_series {
+    ($($ty:ty),*) => {$(
+        impl CollectFamily for $ty {
+            fn collect(&self, sink: &mut dyn SeriesSink) {
+                self.collect_series(&LabelValues::EMPTY, sink);
+            }
+        }
+    )*};
+}
+single_series!(Counter, FloatCounter, Gauge, FloatGauge, Histogram);
+
+impl<L: LabelSet, M: Metric> CollectFamily for Family<L, M> {
+    fn collect(&self, sink: &mut dyn SeriesSink) {
+        Family::collect(self, sink);
+    }
+}
+
+impl<M: Metric> CollectFamily for DynFamily<M> {
+    fn collect(&self, sink: &mut dyn SeriesSink) {
+        DynFamily::collect(self, sink);
+    }
+    fn folded(&self) -> u64 {
+        DynFamily::folded(self)
+    }
+}
+
+/// Reads a histogram into a stack buffer (a heap one past 63 bounds) and hands the
+/// consistent sample to `sink`: no allocation per series in the common case.
+pub(crate) fn collect_histogram(
+    histogram: &Histogram,
+    labels: &LabelValues<'_>,
+    sink: &mut dyn SeriesSink,
+) {
+    let bounds = histogram.bounds();
+    let mut stack = [0u64; 64];
+    let mut heap;
+    let cumulative: &mut [u64] = if bounds.len() < stack.len() {
+        &mut stack[..=bounds.len()]
+    } else {
+        heap = vec![0u64; bounds.len() + 1];
+        &mut heap
+    };
+    let sum = histogram.cumulative_into(cumulative);
+    sink.histogram(labels, &HistogramSample { bounds, cumulative, sum });
+}

@@ -1,0 +1,34 @@
+//! The metric types: atomics and the operations on them, nothing about formats.
+
+mod counter;
+mod gauge;
+mod histogram;
+
+pub use counter::{Counter, FloatCounter};
+pub use gauge::{FloatGauge, Gauge};
+pub use histogram::{DEFAULT_BUCKETS, Histogram, HistogramTimer};
+
+use crate::collect::SeriesSink;
+use crate::descriptor::{FamilyDescriptor, MetricKind};
+use crate::label::LabelValues;
+
+/// A type that can be one series of a metric family.
+///
+/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`FloatGauge`] and
+/// [`Histogram`]; the families ([`Family`](crate::Family),
+/// [`DynFamily`](crate::DynFamily)) hold one value of it per label set.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a metric type",
+    label = "not a metric type",
+    note = "a series is one of `Counter`, `FloatCounter`, `Gauge`, `FloatGauge` or `Histogram`"
+)]
+pub trait Metric: Send + Sync + 'static {
+    /// The kind written in `# TYPE`.
+    const KIND: MetricKind;
+
+    /// Creates a series at zero for the family `descriptor` (which gives buckets).
+    fn for_family(descriptor: &'static FamilyDescriptor) -> Self;
+
+    /// Reads the series' current value into `sink`.
+    fn collect_series(&self, labels: &LabelValues<'_>, sink: &mut dyn SeriesSink);
+}

@@ -1,0 +1,247 @@
+//! The registry: owns registered families and knows no format.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+
+use crate::catalogue::catalogue;
+use crate::collect::{CollectFamily, ExpositionSink, FamilyHeader};
+use crate::descriptor::{FamilyDescriptor, LabelKind, SourceLocation};
+use crate::encode::Format;
+use crate::metrics::Metrics;
+use crate::names;
+use crate::self_metrics;
+
+/// Why a registration was refused. Nothing is registered when it fails.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// Two declarations in this binary use the same family name.
+    #[error(
+        "metric family `{name}` is declared twice in this binary, at {first} and at {second}; \
+         rename one of them (field name, `#[metric(name = ..)]`, or the struct's namespace/subsystem)"
+    )]
+    DeclaredTwice {
+        /// The family name.
+        name: String,
+        /// One declaration.
+        first: SourceLocation,
+        /// The other.
+        second: SourceLocation,
+    },
+    /// The family name is already registered in this registry.
+    #[error(
+        "metric family `{name}` is already registered in this registry (declared at {existing}); \
+         register each metrics struct once per registry and share it (it is returned in an `Arc`), \
+         or use a separate `Registry`"
+    )]
+    AlreadyRegistered {
+        /// The family name.
+        name: String,
+        /// Where the registered family was declared.
+        existing: SourceLocation,
+    },
+    /// A family name breaks the Prometheus grammar.
+    #[error(
+        "`{name}` is not a valid metric name: use letters, digits and underscores, not starting with a digit"
+    )]
+    InvalidName {
+        /// The name.
+        name: String,
+    },
+    /// A label name breaks the Prometheus grammar or is reserved.
+    #[error(
+        "`{label}` is not a valid label name for family `{family}`: use letters, digits and underscores, \
+         not starting with a digit or `__`; `le` (histograms) and `quantile` are reserved"
+    )]
+    InvalidLabelName {
+        /// The family.
+        family: String,
+        /// The label name.
+        label: String,
+    },
+    /// The name belongs to the runtime's own metrics.
+    #[error(
+        "metric family `{name}` uses the reserved prefix `metrics_runtime_`; choose another name"
+    )]
+    Reserved {
+        /// The name.
+        name: String,
+    },
+    /// A collector of the `prometheus` crate failed or collided.
+    #[error("prometheus interop: {0}")]
+    Prometheus(String),
+}
+
+trait Source: Send + Sync {
+    fn for_each_family(&self, visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily));
+}
+
+impl<T: Metrics> Source for T {
+    fn for_each_family(
+        &self,
+        visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
+    ) {
+        Metrics::for_each_family(self, visit);
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    sources: Vec<Arc<dyn Source>>,
+    names: HashMap<&'static str, SourceLocation>,
+    #[cfg(feature = "prometheus")]
+    foreign: Vec<prometheus::Registry>,
+}
+
+/// Owns registered metric families and collects them for an exposition.
+///
+/// Most programs use the process-wide [`default_registry`] (through
+/// [`Global`](crate::Global)); tests and libraries that want isolation create their own.
+///
+/// ```
+/// use metrics_runtime::{Counter, Format, Metrics, Registry};
+///
+/// #[derive(Metrics)]
+/// struct Worker {
+///     /// Jobs done.
+///     jobs: Counter,
+/// }
+///
+/// let registry = Registry::new();
+/// let worker = Worker::register(&registry).unwrap();
+/// worker.jobs.inc();
+/// let text = registry.encode_to_string(Format::Text);
+/// assert!(text.contains("# TYPE jobs_total counter\njobs_total 1\n"));
+/// // The same struct twice in one registry is refused, with both places named.
+/// assert!(Worker::register(&registry).is_err());
+/// ```
+pub struct Registry {
+    inner: RwLock<Inner>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("Registry").field("families", &inner.names.len()).finish_non_exhaustive()
+    }
+}
+
+static DEFAULT: LazyLock<Registry> = LazyLock::new(Registry::new);
+
+/// The process-wide registry that [`Global`](crate::Global) registers into.
+pub fn default_registry() -> &'static Registry {
+    &DEFAULT
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self { inner: RwLock::new(Inner::default()) }
+    }
+
+    /// Registers an instance of a metrics struct and returns it shared.
+    pub fn register<T: Metrics>(&self, metrics: T) -> Result<Arc<T>, RegistryError> {
+        let mut claimed: Vec<&'static FamilyDescriptor> = Vec::new();
+        metrics.for_each_family(&mut |descriptor, _| claimed.push(descriptor));
+        for descriptor in &claimed {
+            check_descriptor(descriptor)?;
+            check_catalogue(descriptor)?;
+        }
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        for descriptor in &claimed {
+            if let Some(existing) = inner.names.get(descriptor.name) {
+                return Err(RegistryError::AlreadyRegistered {
+                    name: descriptor.name.to_owned(),
+                    existing: *existing,
+                });
+            }
+        }
+        for descriptor in &claimed {
+            inner.names.insert(descriptor.name, descriptor.location);
+        }
+        let metrics = Arc::new(metrics);
+        inner.sources.push(metrics.clone());
+        Ok(metrics)
+    }
+
+    /// Attaches a registry of the `prometheus` crate: its families (including its
+    /// process collector) appear in this registry's exposition, in both formats.
+    #[cfg(feature = "prometheus")]
+    pub fn attach_prometheus(&self, registry: prometheus::Registry) {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner).foreign.push(registry);
+    }
+
+    /// Sends every registered family, then the self-metrics, then attached
+    /// `prometheus` registries, to `sink`.
+    pub fn collect(&self, sink: &mut dyn ExpositionSink) {
+        let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+        let mut overflow: Vec<(&'static str, u64)> = Vec::new();
+        for source in &inner.sources {
+            source.for_each_family(&mut |descriptor, family| {
+                sink.family(&FamilyHeader::of(descriptor));
+                family.collect(sink);
+                if descriptor.label_kind == LabelKind::Dynamic {
+                    overflow.push((descriptor.name, family.folded()));
+                }
+            });
+        }
+        self_metrics::collect(&overflow, sink);
+        #[cfg(feature = "prometheus")]
+        for foreign in &inner.foreign {
+            crate::interop::collect_foreign(foreign, sink);
+        }
+    }
+
+    /// Appends the exposition in `format` to `buf`.
+    pub fn encode(&self, format: Format, buf: &mut Vec<u8>) {
+        crate::encode::encode(self, format, buf);
+    }
+
+    /// The exposition in `format` as a string.
+    pub fn encode_to_string(&self, format: Format) -> String {
+        let mut buf = Vec::with_capacity(4096);
+        self.encode(format, &mut buf);
+        // The encoders write only UTF-8: names are ASCII and values come from `&str`.
+        String::from_utf8(buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+fn check_descriptor(d: &FamilyDescriptor) -> Result<(), RegistryError> {
+    if !names::is_valid_metric_name(d.name) {
+        return Err(RegistryError::InvalidName { name: d.name.to_owned() });
+    }
+    if d.name.starts_with("metrics_runtime_") {
+        return Err(RegistryError::Reserved { name: d.name.to_owned() });
+    }
+    let reserved_le = d.kind == crate::MetricKind::Histogram;
+    for label in d.label_names.iter().chain(d.const_labels.iter().map(|(n, _)| n)) {
+        if !names::is_valid_label_name(label)
+            || *label == "quantile"
+            || (reserved_le && *label == "le")
+        {
+            return Err(RegistryError::InvalidLabelName {
+                family: d.name.to_owned(),
+                label: (*label).to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_catalogue(d: &FamilyDescriptor) -> Result<(), RegistryError> {
+    match catalogue().iter().find(|other| other.name == d.name && other.location != d.location) {
+        Some(other) => Err(RegistryError::DeclaredTwice {
+            name: d.name.to_owned(),
+            first: other.location,
+            second: d.location,
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,1 @@
+//! Workspace-level tests live in `ui.rs` and `e2e/`; this library is empty.

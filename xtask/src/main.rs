@@ -1,0 +1,17 @@
+//! `cargo xtask <command>`: project automation.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("e2e") => {
+            eprintln!("xtask e2e: no end-to-end suite yet");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <e2e>");
+            ExitCode::from(2)
+        }
+    }
+}

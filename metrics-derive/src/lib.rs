@@ -1,6 +1,9 @@
 //! Procedural macros for `metrics-runtime`. Depend on `metrics-runtime`, which
-//! re-exports them.
+//! re-exports them; generated code names it only through
+//! `::metrics_runtime::__private` (or `#[metrics(crate = path)]`).
 use proc_macro::TokenStream;
+
+mod timed;
 
 /// See `metrics_runtime::Metrics`.
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
@@ -21,4 +24,10 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     let _ = input;
     TokenStream::new()
+}
+
+/// See `metrics_runtime::timed`.
+#[proc_macro_attribute]
+pub fn timed(args: TokenStream, item: TokenStream) -> TokenStream {
+    timed::timed(args.into(), item.into()).into()
 }

@@ -57,6 +57,7 @@ mod metrics;
 pub mod names;
 mod registry;
 mod self_metrics;
+pub mod timed;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -77,6 +78,7 @@ pub use metric::{
 pub use metrics::Metrics;
 pub use registry::{Registry, RegistryError, default_registry};
 pub use self_metrics::{CARDINALITY_OVERFLOW_NAME, REFUSED_INCREMENTS_NAME, refused_increments};
+pub use timed::{Outcome, TimedOutcome};
 
 /// Derives [`LabelSet`] for a struct of [`LabelValue`] fields.
 pub use metrics_derive::LabelSet;
@@ -84,3 +86,6 @@ pub use metrics_derive::LabelSet;
 pub use metrics_derive::LabelValue;
 /// Derives [`Metrics`] for a struct of metric families. See the crate docs.
 pub use metrics_derive::Metrics;
+/// Times a function, sync or async, or every method of an `impl` block or trait.
+/// See the [`timed`](mod@timed) module for the families it feeds.
+pub use metrics_derive::timed;

@@ -12,6 +12,10 @@ pub use crate::metric::DEFAULT_BUCKETS;
 pub use crate::metric::Metric;
 pub use crate::metrics::Metrics;
 pub use crate::names::{contains, is_valid_label_name};
+pub use crate::timed::{
+    Outcome, Probe, TIMED_FUNCTIONS, TimedCall, TimedDescriptor, TimedFunction, TimedSeries,
+    ViaDefault, ViaTimedOutcome, timed_future,
+};
 
 use crate::metric::{Counter, FloatCounter, FloatGauge, Gauge, Histogram};
 

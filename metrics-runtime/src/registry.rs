@@ -89,6 +89,7 @@ impl<T: Metrics> Source for T {
 struct Inner {
     sources: Vec<Arc<dyn Source>>,
     names: HashMap<&'static str, SourceLocation>,
+    timed: bool,
     #[cfg(feature = "prometheus")]
     foreign: Vec<prometheus::Registry>,
 }
@@ -132,7 +133,11 @@ impl core::fmt::Debug for Registry {
     }
 }
 
-static DEFAULT: LazyLock<Registry> = LazyLock::new(Registry::new);
+static DEFAULT: LazyLock<Registry> = LazyLock::new(|| {
+    let registry = Registry::new();
+    registry.expose_timed();
+    registry
+});
 
 /// The process-wide registry that [`Global`](crate::Global) registers into.
 pub fn default_registry() -> &'static Registry {
@@ -143,6 +148,12 @@ impl Registry {
     /// An empty registry.
     pub fn new() -> Self {
         Self { inner: RwLock::new(Inner::default()) }
+    }
+
+    /// Exposes the families of every `#[timed]` function in the binary (the
+    /// [`default_registry`] does from the start).
+    pub fn expose_timed(&self) {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner).timed = true;
     }
 
     /// Registers an instance of a metrics struct and returns it shared.
@@ -190,6 +201,9 @@ impl Registry {
                     overflow.push((descriptor.name, family.folded()));
                 }
             });
+        }
+        if inner.timed {
+            crate::timed::collect(sink);
         }
         self_metrics::collect(&overflow, sink);
         #[cfg(feature = "prometheus")]

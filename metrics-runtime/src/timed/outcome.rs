@@ -1,0 +1,116 @@
+//! How a timed call ended, and how a return value says it failed.
+
+/// How a timed call ended: the `outcome` label of the call counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Returned a value that is not an error.
+    Ok,
+    /// Returned an error (`Err`, or a value whose [`TimedOutcome`] says so).
+    Error,
+    /// Panicked; the panic kept unwinding after it was recorded.
+    Panicked,
+    /// An async call whose future was dropped before it completed.
+    Cancelled,
+}
+
+impl Outcome {
+    /// Every outcome, in the order their series are exposed.
+    pub const ALL: [Outcome; 4] = [Self::Ok, Self::Error, Self::Panicked, Self::Cancelled];
+
+    /// The label value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::Panicked => "panicked",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Lets a return type say whether a call failed, for the `outcome` label.
+///
+/// `Result` is implemented (`Err` is an error); other types are `ok` unless they
+/// implement this trait, e.g. an HTTP response that is an error when 5xx:
+///
+/// ```
+/// use metrics_runtime::TimedOutcome;
+///
+/// struct Response { status: u16 }
+///
+/// impl TimedOutcome for Response {
+///     fn is_error(&self) -> bool {
+///         self.status >= 500
+///     }
+/// }
+/// ```
+pub trait TimedOutcome {
+    /// Whether this value counts as `outcome="error"`.
+    fn is_error(&self) -> bool;
+}
+
+impl<T, E> TimedOutcome for Result<T, E> {
+    #[inline]
+    fn is_error(&self) -> bool {
+        self.is_err()
+    }
+}
+
+/// Autoref specialisation: `(&Probe(&value)).__metrics_outcome()` picks
+/// [`ViaTimedOutcome`] when the type implements [`TimedOutcome`], and
+/// [`ViaDefault`] (always `ok`) otherwise, with no cost at run time.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Probe<'a, T>(pub &'a T);
+
+#[doc(hidden)]
+pub trait ViaTimedOutcome {
+    fn __metrics_outcome(&self) -> Outcome;
+}
+
+impl<T: TimedOutcome> ViaTimedOutcome for Probe<'_, T> {
+    #[inline]
+    fn __metrics_outcome(&self) -> Outcome {
+        if self.0.is_error() { Outcome::Error } else { Outcome::Ok }
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaDefault {
+    fn __metrics_outcome(&self) -> Outcome;
+}
+
+impl<T> ViaDefault for &Probe<'_, T> {
+    #[inline]
+    fn __metrics_outcome(&self) -> Outcome {
+        Outcome::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Plain;
+    struct Failing;
+    impl TimedOutcome for Failing {
+        fn is_error(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn probe_picks_the_most_specific_classification() {
+        let ok: Result<u8, ()> = Ok(1);
+        let err: Result<u8, ()> = Err(());
+        assert_eq!((&Probe(&ok)).__metrics_outcome(), Outcome::Ok);
+        assert_eq!((&Probe(&err)).__metrics_outcome(), Outcome::Error);
+        assert_eq!((&Probe(&Plain)).__metrics_outcome(), Outcome::Ok);
+        assert_eq!((&Probe(&Failing)).__metrics_outcome(), Outcome::Error);
+        assert_eq!((&Probe(&())).__metrics_outcome(), Outcome::Ok);
+    }
+}

@@ -21,7 +21,7 @@ pub(super) fn negotiate(accept: &str) -> Format {
                 _ => {}
             }
         }
-        if !(q > 0.0) {
+        if q.is_nan() || q <= 0.0 {
             continue;
         }
         let format = if media.eq_ignore_ascii_case("application/openmetrics-text") {

@@ -90,7 +90,7 @@ impl FloatCounter {
     /// Adds `v`; returns `false` (and counts the refusal) when `v` is negative or NaN.
     #[inline]
     pub fn inc_by(&self, v: f64) -> bool {
-        if !(v >= 0.0) {
+        if v.is_nan() || v < 0.0 {
             self_metrics::refused_increment();
             return false;
         }

@@ -13,8 +13,8 @@ pub use crate::metric::Metric;
 pub use crate::metrics::Metrics;
 pub use crate::names::{contains, is_valid_label_name};
 pub use crate::timed::{
-    Outcome, Probe, TIMED_FUNCTIONS, TimedCall, TimedDescriptor, TimedFunction, TimedSeries,
-    ViaDefault, ViaTimedOutcome, timed_future,
+    Outcome, Probe, StdClock, TIMED_FUNCTIONS, TimedCall, TimedDescriptor, TimedFunction,
+    TimedSeries, TscClock, ViaDefault, ViaTimedOutcome, timed_future,
 };
 
 use crate::metric::{Counter, FloatCounter, FloatGauge, Gauge, Histogram};
@@ -91,5 +91,20 @@ pub const fn check_type_labels(kind: MetricKind, names: &[&str]) {
         panic!(
             "the label name `le` is reserved on histograms for bucket bounds; rename the LabelSet field with #[label(name = \"...\")]"
         );
+    }
+}
+
+/// [`check_type_labels`], and no label of the set is also a constant label of the
+/// struct (`#[metrics(labels(..))]`): the check of each typed family field.
+pub const fn check_typed_family(kind: MetricKind, names: &[&str], const_labels: &[&str]) {
+    check_type_labels(kind, names);
+    let mut i = 0;
+    while i < const_labels.len() {
+        if contains(names, const_labels[i]) {
+            panic!(
+                "a LabelSet field has the name of a constant label of the struct (#[metrics(labels(..))]); rename one of them"
+            );
+        }
+        i += 1;
     }
 }

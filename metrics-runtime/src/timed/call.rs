@@ -1,43 +1,41 @@
 //! What a `#[timed]` call expands to: a guard for sync bodies, a future for async ones.
 
+use super::clock::{Clock, StdClock};
+use super::function::TimedFunction;
+use super::outcome::Outcome;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::time::Instant;
-
-use super::function::TimedFunction;
-use super::outcome::Outcome;
 
 /// Times one synchronous call. [`TimedCall::finish`] records the outcome; if the
 /// guard is dropped without it, the body panicked (a sync body can end no other
 /// way), and `panicked` is recorded while the panic keeps unwinding.
 #[derive(Debug)]
 #[must_use]
-pub struct TimedCall<const B: usize> {
+pub struct TimedCall<const B: usize, K: Clock = StdClock> {
     function: &'static TimedFunction<B>,
-    start: Instant,
+    start: K::Reading,
 }
 
-impl<const B: usize> TimedCall<B> {
+impl<const B: usize, K: Clock> TimedCall<B, K> {
     /// Starts the clock (and counts the call in flight).
     #[inline]
     pub fn start(function: &'static TimedFunction<B>) -> Self {
         function.enter();
-        Self { function, start: Instant::now() }
+        Self { function, start: K::now() }
     }
 
     /// Records the call as ended with `outcome`.
     #[inline]
     pub fn finish(self, outcome: Outcome) {
-        let seconds = self.start.elapsed().as_secs_f64();
-        self.function.record(outcome, seconds);
+        self.function.record(outcome, K::seconds_since(self.start));
         core::mem::forget(self);
     }
 }
 
-impl<const B: usize> Drop for TimedCall<B> {
+impl<const B: usize, K: Clock> Drop for TimedCall<B, K> {
     fn drop(&mut self) {
-        self.function.record(Outcome::Panicked, self.start.elapsed().as_secs_f64());
+        self.function.record(Outcome::Panicked, K::seconds_since(self.start));
     }
 }
 
@@ -46,11 +44,11 @@ impl<const B: usize> Drop for TimedCall<B> {
 /// or to being dropped unfinished (`cancelled`: a timeout, a client gone, a lost
 /// `select!` branch).
 #[must_use = "futures do nothing unless polled"]
-pub struct TimedFuture<F, C, const B: usize> {
+pub struct TimedFuture<F, C, const B: usize, K: Clock = StdClock> {
     inner: F,
     classify: C,
     function: &'static TimedFunction<B>,
-    start: Instant,
+    start: K::Reading,
     state: State,
 }
 
@@ -62,7 +60,9 @@ enum State {
     Done,
 }
 
-impl<F: core::fmt::Debug, C, const B: usize> core::fmt::Debug for TimedFuture<F, C, B> {
+impl<F: core::fmt::Debug, C, const B: usize, K: Clock> core::fmt::Debug
+    for TimedFuture<F, C, B, K>
+{
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TimedFuture").field("inner", &self.inner).finish_non_exhaustive()
     }
@@ -70,23 +70,23 @@ impl<F: core::fmt::Debug, C, const B: usize> core::fmt::Debug for TimedFuture<F,
 
 /// Wraps `inner` so that its call is timed; `classify` reads the output's outcome.
 ///
-/// Generated code passes the output type explicitly (`timed_future::<R, _, _, B>`),
+/// Generated code passes the output type explicitly (`timed_future::<R, K, _, _, B>`),
 /// which lets the compiler infer the `async` block's type for `?` conversions.
 #[inline]
-pub fn timed_future<O, F, C, const B: usize>(
+pub fn timed_future<O, K: Clock, F, C, const B: usize>(
     function: &'static TimedFunction<B>,
     classify: C,
     inner: F,
-) -> TimedFuture<F, C, B>
+) -> TimedFuture<F, C, B, K>
 where
     F: Future<Output = O>,
     C: Fn(&O) -> Outcome,
 {
     function.enter();
-    TimedFuture { inner, classify, function, start: Instant::now(), state: State::Idle }
+    TimedFuture { inner, classify, function, start: K::now(), state: State::Idle }
 }
 
-impl<F, C, const B: usize> Future for TimedFuture<F, C, B>
+impl<F, C, const B: usize, K: Clock> Future for TimedFuture<F, C, B, K>
 where
     F: Future,
     C: Fn(&F::Output) -> Outcome,
@@ -108,7 +108,7 @@ where
             Poll::Ready(output) => {
                 this.state = State::Done;
                 let outcome = (this.classify)(&output);
-                this.function.record(outcome, this.start.elapsed().as_secs_f64());
+                this.function.record(outcome, K::seconds_since(this.start));
                 Poll::Ready(output)
             }
             Poll::Pending => {
@@ -119,13 +119,13 @@ where
     }
 }
 
-impl<F, C, const B: usize> Drop for TimedFuture<F, C, B> {
+impl<F, C, const B: usize, K: Clock> Drop for TimedFuture<F, C, B, K> {
     fn drop(&mut self) {
         let outcome = match self.state {
             State::Done => return,
             State::Polling => Outcome::Panicked,
             State::Idle => Outcome::Cancelled,
         };
-        self.function.record(outcome, self.start.elapsed().as_secs_f64());
+        self.function.record(outcome, K::seconds_since(self.start));
     }
 }

@@ -15,11 +15,13 @@
 //! [`default_registry`](crate::default_registry), before the first call.
 
 mod call;
+mod clock;
 mod collect;
 mod function;
 mod outcome;
 
 pub use call::{TimedCall, TimedFuture, timed_future};
+pub use clock::{Clock, StdClock, TscClock};
 pub(crate) use collect::collect;
 pub use collect::set_prefix;
 pub use function::{TIMED_FUNCTIONS, TimedDescriptor, TimedFunction, TimedSeries, timed_functions};

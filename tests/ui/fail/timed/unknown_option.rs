@@ -1,0 +1,8 @@
+use metrics_runtime::timed;
+
+#[timed(in_flihgt)]
+fn handler() {}
+
+fn main() {
+    handler();
+}

@@ -1,1 +1,103 @@
-fn main() {}
+//! The quickstart: a derived metrics struct with every kind of family, `#[timed]`
+//! async handlers ending every way a call can end, then the exposition printed in
+//! both formats. Finishes by itself.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+
+use std::time::Duration;
+
+use examples::Traffic;
+use metrics_runtime::{
+    Counter, DynFamily, Family, FloatGauge, Format, Gauge, Global, Histogram, LabelSet, LabelValue,
+    Metrics, default_registry, timed,
+};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Payment {
+    Card,
+    Transfer,
+    Voucher,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct OrderLabels {
+    payment: Payment,
+    express: bool,
+}
+
+/// The shop's business metrics: one annotated struct.
+#[derive(Metrics)]
+#[metrics(namespace = "shop")]
+struct ShopMetrics {
+    /// Orders placed, by payment method and delivery speed.
+    orders: Family<OrderLabels, Counter>,
+    /// Items in carts right now.
+    cart_items: Gauge,
+    /// Share of the stock that is reserved.
+    stock_reserved_ratio: FloatGauge,
+    /// Checkout latency.
+    #[metric(buckets = exponential(0.001, 2.0, 14), unit = "seconds")]
+    checkout: Histogram,
+    /// Requests by route template (dynamic labels, capped).
+    #[metric(labels = ["route"], max_series = 50)]
+    requests: DynFamily<Counter>,
+}
+
+/// One line gives a process-wide instance, registered on first use.
+static METRICS: Global<ShopMetrics> = Global::new();
+
+#[derive(Debug)]
+struct NotFound;
+
+/// Timed: `function_calls_total{function="get_product",outcome="ok"|"error"}`.
+#[timed]
+async fn get_product(id: u32) -> Result<String, NotFound> {
+    METRICS.requests.get(&["/products/{id}"]).inc();
+    tokio::time::sleep(Duration::from_millis(u64::from(id % 3))).await;
+    if id % 5 == 0 { Err(NotFound) } else { Ok(format!("product {id}")) }
+}
+
+/// Timed with an in-flight gauge; one call of it is cancelled by a timeout.
+#[timed(in_flight)]
+async fn checkout(cart_size: u32) -> Result<u32, String> {
+    METRICS.requests.get(&["/checkout"]).inc();
+    let _timer = METRICS.checkout.start_timer();
+    tokio::time::sleep(Duration::from_millis(u64::from(cart_size))).await;
+    Ok(cart_size * 10)
+}
+
+/// Panics inside a spawned task: recorded as `outcome="panicked"`.
+#[timed]
+async fn reindex() {
+    tokio::task::yield_now().await;
+    panic!("index corrupted");
+}
+
+#[tokio::main]
+async fn main() {
+    let mut traffic = Traffic::seeded(42);
+    for id in 1..=20 {
+        let _ = get_product(id).await;
+    }
+    for _ in 0..10 {
+        let payment = [Payment::Card, Payment::Transfer, Payment::Voucher][traffic.below(3)];
+        let express = traffic.unit() < 0.3;
+        METRICS.orders.get(OrderLabels { payment, express }).inc();
+        METRICS.cart_items.add(traffic.below(4) as i64);
+        let _ = checkout(traffic.below(5) as u32).await;
+    }
+    METRICS.stock_reserved_ratio.set(0.42);
+    // A checkout that takes too long: the timeout drops it, `outcome="cancelled"`.
+    let _ = tokio::time::timeout(Duration::from_millis(5), checkout(1_000)).await;
+    // A panic inside a spawned task: `outcome="panicked"`, and the task reports it.
+    std::panic::set_hook(Box::new(|info| eprintln!("(expected) a task panicked: {info}")));
+    let joined = tokio::spawn(reindex()).await;
+    assert!(joined.is_err_and(|e| e.is_panic()));
+
+    println!("# ---- Prometheus text format 0.0.4 ----");
+    print!("{}", default_registry().encode_to_string(Format::Text));
+    println!("# ---- OpenMetrics 1.0.0 ----");
+    print!("{}", default_registry().encode_to_string(Format::OpenMetrics));
+}

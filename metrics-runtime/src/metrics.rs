@@ -12,7 +12,7 @@ use crate::registry::{Registry, RegistryError};
 /// use metrics_runtime::{Counter, Gauge, Metrics, Registry};
 ///
 /// #[derive(Metrics)]
-/// #[metrics(namespace = "shop")]
+/// #[metrics(namespace = "store")]
 /// struct Shop {
 ///     /// Orders placed.
 ///     orders: Counter,
@@ -24,7 +24,7 @@ use crate::registry::{Registry, RegistryError};
 /// let shop = Shop::register(&registry)?;
 /// shop.orders.inc();
 /// shop.cart_items.set(3);
-/// assert!(registry.encode_to_string(metrics_runtime::Format::Text).contains("shop_orders_total 1"));
+/// assert!(registry.encode_to_string(metrics_runtime::Format::Text).contains("store_orders_total 1"));
 /// # Ok::<(), metrics_runtime::RegistryError>(())
 /// ```
 pub trait Metrics: Send + Sync + Sized + 'static {

@@ -149,3 +149,67 @@ pub(crate) fn collect_histogram(
     let sum = histogram.cumulative_into(cumulative);
     sink.histogram(labels, &HistogramSample { bounds, cumulative, sum });
 }
+
+/// What one family looks like in an exposition: its header, owned, and the label
+/// names its series carry.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FamilyShape {
+    pub(crate) name: String,
+    pub(crate) help: String,
+    pub(crate) kind: MetricKind,
+    pub(crate) const_labels: Vec<(String, String)>,
+    /// The label names of the first series; `None` while the family has none.
+    pub(crate) label_names: Option<Vec<String>>,
+}
+
+/// An [`ExpositionSink`] that keeps each family's [`FamilyShape`] and no values: a
+/// typed family's label names come from its type, which only its series show.
+#[derive(Debug, Default)]
+pub(crate) struct ShapeSink {
+    pub(crate) families: Vec<FamilyShape>,
+}
+
+impl ShapeSink {
+    /// Gives the current family these label names, unless it already has some.
+    pub(crate) fn see(&mut self, labels: &LabelValues<'_>) {
+        if let Some(family) = self.families.last_mut() {
+            family
+                .label_names
+                .get_or_insert_with(|| labels.names.iter().map(|n| (*n).to_owned()).collect());
+        }
+    }
+}
+
+impl ExpositionSink for ShapeSink {
+    fn family(&mut self, header: &FamilyHeader<'_>) {
+        self.families.push(FamilyShape {
+            name: header.name.to_owned(),
+            help: header.help.to_owned(),
+            kind: header.kind,
+            const_labels: header
+                .const_labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            label_names: None,
+        });
+    }
+}
+
+impl SeriesSink for ShapeSink {
+    fn counter(&mut self, labels: &LabelValues<'_>, _: Value) {
+        self.see(labels);
+    }
+    fn gauge(&mut self, labels: &LabelValues<'_>, _: Value) {
+        self.see(labels);
+    }
+    fn histogram(&mut self, labels: &LabelValues<'_>, _: &HistogramSample<'_>) {
+        self.see(labels);
+    }
+    fn summary(&mut self, labels: &LabelValues<'_>, _: &SummarySample<'_>) {
+        self.see(labels);
+    }
+    fn unknown(&mut self, labels: &LabelValues<'_>, _: Value) {
+        self.see(labels);
+    }
+}

@@ -68,7 +68,7 @@ pub use descriptor::{BucketsError, FamilyDescriptor, LabelKind, MetricKind, Sour
 pub use encode::Format;
 pub use global::Global;
 #[cfg(feature = "prometheus")]
-pub use interop::PrometheusCollector;
+pub use interop::{FOREIGN_SKIPPED_NAME, PrometheusCollector};
 pub use label::{
     DEFAULT_MAX_SERIES, DynFamily, Family, LabelSet, LabelValue, LabelValues, OVERFLOW_LABEL_VALUE,
 };

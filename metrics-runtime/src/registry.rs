@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use crate::catalogue::catalogue;
-use crate::collect::{CollectFamily, ExpositionSink, FamilyHeader};
+use crate::collect::{CollectFamily, ExpositionSink, FamilyHeader, ShapeSink};
 use crate::descriptor::{FamilyDescriptor, LabelKind, SourceLocation};
 use crate::encode::Format;
 use crate::metrics::Metrics;
@@ -66,6 +66,18 @@ pub enum RegistryError {
     Reserved {
         /// The name.
         name: String,
+    },
+    /// A label name appears twice in one family: among its constant labels, among
+    /// its series labels, or in both.
+    #[error(
+        "label `{label}` appears twice in family `{family}` (constant labels and series labels \
+         share one namespace); rename one of them or drop the constant label"
+    )]
+    DuplicateLabelName {
+        /// The family.
+        family: String,
+        /// The label name given twice.
+        label: String,
     },
     /// A collector of the `prometheus` crate failed or collided.
     #[error("prometheus interop: {0}")]
@@ -164,6 +176,7 @@ impl Registry {
             check_descriptor(descriptor)?;
             check_catalogue(descriptor)?;
         }
+        check_series_label_names(&metrics)?;
         let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
         for descriptor in &claimed {
             if let Some(existing) = inner.names.get(descriptor.name) {
@@ -182,7 +195,15 @@ impl Registry {
     }
 
     /// Attaches a registry of the `prometheus` crate: its families (including its
-    /// process collector) appear in this registry's exposition, in both formats.
+    /// process collector) appear in this registry's exposition, in both formats,
+    /// after this registry's own.
+    ///
+    /// A foreign family that would make the exposition invalid is left out and
+    /// shown in the gauge
+    #[doc = concat!("`", "metrics_runtime_foreign_skipped_series", "{family,reason}`:")]
+    /// its name (or one of its sample names) is taken by one of ours or by an
+    /// earlier attached family, or it breaks the format's rules. A foreign counter
+    /// `x_total` is exposed as our counter `x` (sample `x_total`, as before).
     #[cfg(feature = "prometheus")]
     pub fn attach_prometheus(&self, registry: prometheus::Registry) {
         self.inner.write().unwrap_or_else(PoisonError::into_inner).foreign.push(registry);
@@ -191,6 +212,22 @@ impl Registry {
     /// Sends every registered family, then the self-metrics, then attached
     /// `prometheus` registries, to `sink`.
     pub fn collect(&self, sink: &mut dyn ExpositionSink) {
+        #[cfg(feature = "prometheus")]
+        {
+            // Cloned (each is an `Arc`) so that no lock is held while they gather: one
+            // of them may hold a `PrometheusCollector` that reads this registry.
+            let foreign = self.inner.read().unwrap_or_else(PoisonError::into_inner).foreign.clone();
+            if !foreign.is_empty() {
+                crate::interop::collect_with_foreign(&foreign, sink, |sink| self.collect_own(sink));
+                return;
+            }
+        }
+        self.collect_own(sink);
+    }
+
+    /// Sends every registered family, then the self-metrics, to `sink`; attached
+    /// `prometheus` registries are left out.
+    pub(crate) fn collect_own(&self, sink: &mut dyn ExpositionSink) {
         let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         let mut overflow: Vec<(&'static str, u64)> = Vec::new();
         for source in &inner.sources {
@@ -206,10 +243,6 @@ impl Registry {
             crate::timed::collect(sink);
         }
         self_metrics::collect(&overflow, sink);
-        #[cfg(feature = "prometheus")]
-        for foreign in &inner.foreign {
-            crate::interop::collect_foreign(foreign, sink);
-        }
     }
 
     /// Appends the exposition in `format` to `buf`.
@@ -235,18 +268,53 @@ fn check_descriptor(d: &FamilyDescriptor) -> Result<(), RegistryError> {
         return Err(RegistryError::Reserved { name: d.name.to_owned() });
     }
     let reserved_le = d.kind == crate::MetricKind::Histogram;
-    for label in d.label_names.iter().chain(d.const_labels.iter().map(|(n, _)| n)) {
+    let all = || d.const_labels.iter().map(|(n, _)| *n).chain(d.label_names.iter().copied());
+    for (i, label) in all().enumerate() {
         if !names::is_valid_label_name(label)
-            || *label == "quantile"
-            || (reserved_le && *label == "le")
+            || label == "quantile"
+            || (reserved_le && label == "le")
         {
             return Err(RegistryError::InvalidLabelName {
                 family: d.name.to_owned(),
-                label: (*label).to_owned(),
+                label: label.to_owned(),
+            });
+        }
+        if all().take(i).any(|earlier| earlier == label) {
+            return Err(RegistryError::DuplicateLabelName {
+                family: d.name.to_owned(),
+                label: label.to_owned(),
             });
         }
     }
     Ok(())
+}
+
+/// Checks the label names each family's series actually carry against its constant
+/// labels: a typed family's names come from its `LabelSet` type, which the
+/// descriptor may not list (a generic field). Typed families have every series from
+/// creation, so one collection sees them; dynamic ones were checked by name above.
+fn check_series_label_names<T: Metrics>(metrics: &T) -> Result<(), RegistryError> {
+    let mut result = Ok(());
+    metrics.for_each_family(&mut |descriptor, family| {
+        if result.is_err() || descriptor.label_kind != LabelKind::Typed {
+            return;
+        }
+        let mut shape = ShapeSink::default();
+        shape.family(&FamilyHeader::of(descriptor));
+        family.collect(&mut shape);
+        let series = shape.families.pop().and_then(|f| f.label_names).unwrap_or_default();
+        for (i, label) in series.iter().enumerate() {
+            let constant = descriptor.const_labels.iter().any(|(n, _)| n == label);
+            if constant || series[..i].contains(label) {
+                result = Err(RegistryError::DuplicateLabelName {
+                    family: descriptor.name.to_owned(),
+                    label: label.clone(),
+                });
+                return;
+            }
+        }
+    });
+    result
 }
 
 fn check_catalogue(d: &FamilyDescriptor) -> Result<(), RegistryError> {

@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+mod bench;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -9,8 +11,9 @@ fn main() -> ExitCode {
             eprintln!("xtask e2e: no end-to-end suite yet");
             ExitCode::SUCCESS
         }
+        Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <e2e>");
+            eprintln!("usage: cargo xtask <e2e|bench>");
             ExitCode::from(2)
         }
     }

@@ -42,8 +42,9 @@ impl ExpositionSink for OpenMetricsEncoder<'_> {
         self.meta(b"# TYPE ");
         self.out.extend_from_slice(header.kind.as_str().as_bytes());
         self.out.push(b'\n');
-        // A unit must be a suffix of the family name (section "UNIT").
-        if !header.unit.is_empty() && header.name.ends_with(header.unit) {
+        // "An underscore and the unit MUST be the suffix of the MetricFamily name"
+        // (section "UNIT"): `latency_seconds` has unit `seconds`, `xseconds` has none.
+        if has_unit_suffix(header.name, header.unit) {
             self.meta(b"# UNIT ");
             self.out.extend_from_slice(header.unit.as_bytes());
             self.out.push(b'\n');
@@ -79,8 +80,16 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
             }
             self.writer.sample(self.out, "_bucket", Some(("le", &self.le)), Value::UInt(*count));
         }
-        self.writer.sample(self.out, "_count", None, Value::UInt(sample.count()));
-        self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));
+        // "Sum, and buckets values are counters so MUST NOT be NaN or negative.
+        // Negative threshold buckets MAY be used, but then the Histogram MetricPoint
+        // MUST NOT contain a sum value", and `_count` is there "if and only if a Sum
+        // Value is present" (section "Histogram"): both go, together, when the sum
+        // cannot be a counter. The text format has no such rule and keeps them.
+        let negative_bounds = sample.bounds.first().is_some_and(|b| *b < 0.0);
+        if is_counter_value(sample.sum) && !negative_bounds {
+            self.writer.sample(self.out, "_count", None, Value::UInt(sample.count()));
+            self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));
+        }
     }
 
     fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>) {
@@ -91,6 +100,84 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
             self.writer.sample(self.out, "", Some(("quantile", &self.le)), Value::Float(*value));
         }
         self.writer.sample(self.out, "_count", None, Value::UInt(sample.count));
-        self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));
+        // "Count and Sum values are counters so MUST NOT be NaN or negative" (section
+        // "Summary"); unlike a histogram's, a summary's count stands without its sum.
+        if is_counter_value(sample.sum) {
+            self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));
+        }
+    }
+}
+
+/// Whether `name` ends with `_` and `unit`.
+fn has_unit_suffix(name: &str, unit: &str) -> bool {
+    !unit.is_empty()
+        && name.strip_suffix(unit).is_some_and(|stem| stem.len() > 1 && stem.ends_with('_'))
+}
+
+/// Whether `v` can be a counter's value: not NaN, not negative (`+Inf` can).
+fn is_counter_value(v: f64) -> bool {
+    v >= 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::descriptor::MetricKind;
+
+    fn header<'a>(name: &'a str, kind: MetricKind, unit: &'a str) -> FamilyHeader<'a> {
+        FamilyHeader { name, help: "h", kind, unit, const_labels: &[] }
+    }
+
+    fn histogram(bounds: &[f64], cumulative: &[u64], sum: f64) -> String {
+        let mut out = Vec::new();
+        let mut encoder = OpenMetricsEncoder::new(&mut out);
+        encoder.family(&header("h_seconds", MetricKind::Histogram, "seconds"));
+        let sample = HistogramSample { bounds, cumulative, sum };
+        encoder.histogram(&LabelValues::EMPTY, &sample);
+        encoder.finish();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn unit_is_written_only_after_an_underscore() {
+        assert!(has_unit_suffix("latency_seconds", "seconds"));
+        assert!(!has_unit_suffix("latency_xseconds", "seconds"));
+        assert!(!has_unit_suffix("seconds", "seconds"));
+        assert!(!has_unit_suffix("_seconds", "seconds"));
+        assert!(!has_unit_suffix("latency_seconds", ""));
+        let mut out = Vec::new();
+        let mut encoder = OpenMetricsEncoder::new(&mut out);
+        encoder.family(&header("disk_xbytes", MetricKind::Gauge, "bytes"));
+        encoder.family(&header("disk_bytes", MetricKind::Gauge, "bytes"));
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("# UNIT disk_xbytes"), "{out}");
+        assert!(out.contains("# TYPE disk_bytes gauge\n# UNIT disk_bytes bytes\n"), "{out}");
+    }
+
+    #[test]
+    fn histogram_sum_and_count_go_together_and_only_when_the_sum_is_a_counter() {
+        let ok = histogram(&[1.0], &[1, 2], 2.5);
+        assert!(ok.ends_with("h_seconds_count 2\nh_seconds_sum 2.5\n# EOF\n"), "{ok}");
+        let inf = histogram(&[1.0], &[1, 2], f64::INFINITY);
+        assert!(inf.contains("h_seconds_sum +Inf\n"), "{inf}");
+        for (bounds, sum) in [(&[1.0][..], f64::NAN), (&[1.0][..], -0.5), (&[-1.0, 1.0][..], 3.0)] {
+            let cumulative: Vec<u64> = (1..=bounds.len() as u64 + 1).collect();
+            let out = histogram(bounds, &cumulative, sum);
+            assert!(!out.contains("_sum") && !out.contains("_count"), "{out}");
+            assert!(out.contains("h_seconds_bucket{le=\"+Inf\"}"), "{out}");
+        }
+    }
+
+    #[test]
+    fn summary_keeps_its_count_without_a_nan_sum() {
+        let mut out = Vec::new();
+        let mut encoder = OpenMetricsEncoder::new(&mut out);
+        encoder.family(&header("s", MetricKind::Summary, ""));
+        encoder.summary(
+            &LabelValues::EMPTY,
+            &SummarySample { quantiles: &[(0.5, 1.0)], sum: f64::NAN, count: 3 },
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.ends_with("s{quantile=\"0.5\"} 1.0\ns_count 3\n"), "{out}");
     }
 }

@@ -1,0 +1,206 @@
+//! Names that clash: a family registered twice in one registry, one name declared
+//! at two places in the binary (descriptors put in the link-time catalogue by hand,
+//! as `#[derive(Metrics)]` would), and label names given twice in one family.
+
+use metrics_runtime::__private::{CATALOGUE, CollectFamily, FamilyField};
+use metrics_runtime::{
+    Counter, DynFamily, Family, FamilyDescriptor, LabelKind, LabelSet, LabelValue, MetricKind,
+    Metrics, Registry, RegistryError, SourceLocation,
+};
+
+const BASE: FamilyDescriptor = FamilyDescriptor {
+    name: "",
+    help: "A family.",
+    kind: MetricKind::Counter,
+    unit: "",
+    label_kind: LabelKind::None,
+    label_names: &[],
+    const_labels: &[],
+    buckets: &[],
+    max_series: 0,
+    struct_name: "",
+    field_name: "",
+    location: SourceLocation { file: file!(), line: 0, column: 1, module: module_path!() },
+};
+
+const fn at(line: u32) -> SourceLocation {
+    SourceLocation { line, ..BASE.location }
+}
+
+/// A metrics struct of one family, by hand.
+macro_rules! one_family {
+    ($name:ident: $ty:ty = $descriptor:path) => {
+        struct $name($ty);
+        impl Metrics for $name {
+            fn new_unregistered() -> Self {
+                Self(FamilyField::for_family(&$descriptor))
+            }
+            fn for_each_family(
+                &self,
+                visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
+            ) {
+                visit(&$descriptor, &self.0);
+            }
+        }
+    };
+}
+
+// Two declarations of `dup_jobs`, both in the catalogue.
+#[metrics_runtime::__private::linkme::distributed_slice(CATALOGUE)]
+#[linkme(crate = metrics_runtime::__private::linkme)]
+static JOBS_A: FamilyDescriptor = FamilyDescriptor {
+    name: "dup_jobs",
+    struct_name: "A",
+    field_name: "jobs",
+    location: at(101),
+    ..BASE
+};
+#[metrics_runtime::__private::linkme::distributed_slice(CATALOGUE)]
+#[linkme(crate = metrics_runtime::__private::linkme)]
+static JOBS_B: FamilyDescriptor = FamilyDescriptor {
+    name: "dup_jobs",
+    struct_name: "B",
+    field_name: "jobs",
+    location: at(202),
+    ..BASE
+};
+one_family!(A: Counter = JOBS_A);
+one_family!(B: Counter = JOBS_B);
+
+// Two structs with one family name, not in the catalogue.
+static TASKS_C: FamilyDescriptor =
+    FamilyDescriptor { name: "dup_tasks", location: at(303), ..BASE };
+static TASKS_D: FamilyDescriptor =
+    FamilyDescriptor { name: "dup_tasks", location: at(404), ..BASE };
+one_family!(C: Counter = TASKS_C);
+one_family!(D: Counter = TASKS_D);
+
+#[test]
+fn one_name_declared_at_two_places_names_both() {
+    for result in [A::register(&Registry::new()).map(drop), B::register(&Registry::new()).map(drop)]
+    {
+        let error = result.unwrap_err();
+        let RegistryError::DeclaredTwice { name, first, second } = &error else {
+            panic!("expected DeclaredTwice, got {error:?}");
+        };
+        assert_eq!(name, "dup_jobs");
+        let mut lines = [first.line, second.line];
+        lines.sort_unstable();
+        assert_eq!(lines, [101, 202]);
+        let message = error.to_string();
+        assert!(message.contains(&format!("{}:101:1", file!())), "{message}");
+        assert!(message.contains(&format!("{}:202:1", file!())), "{message}");
+        assert!(message.contains("rename one of them"), "{message}");
+    }
+    assert!(metrics_runtime::catalogue().iter().filter(|d| d.name == "dup_jobs").count() == 2);
+}
+
+#[test]
+fn one_name_twice_in_a_registry_is_refused() {
+    let registry = Registry::new();
+    C::register(&registry).unwrap();
+    let error = D::register(&registry).map(drop).unwrap_err();
+    assert_eq!(
+        error,
+        RegistryError::AlreadyRegistered { name: "dup_tasks".into(), existing: at(303) }
+    );
+    assert!(error.to_string().contains(&format!("declared at {}:303:1", file!())));
+    // The same struct twice, too; and nothing of a refused struct is registered.
+    let error = C::register(&registry).map(drop).unwrap_err();
+    assert!(matches!(error, RegistryError::AlreadyRegistered { .. }));
+    // Another registry is another namespace.
+    D::register(&Registry::new()).unwrap();
+}
+
+#[derive(Metrics)]
+#[metrics(namespace = "dup_derived")]
+struct Derived {
+    /// Jobs run.
+    jobs: Counter,
+}
+
+#[test]
+fn a_derived_struct_registered_twice_is_refused() {
+    let registry = Registry::new();
+    Derived::register(&registry).unwrap();
+    let error = Derived::register(&registry).map(drop).unwrap_err();
+    let RegistryError::AlreadyRegistered { name, existing } = error else { panic!("{error:?}") };
+    assert_eq!(name, "dup_derived_jobs");
+    assert_eq!(existing.file, file!());
+}
+
+// Label names given twice.
+static CONST_AND_SERIES: FamilyDescriptor = FamilyDescriptor {
+    name: "dup_routes",
+    label_kind: LabelKind::Dynamic,
+    label_names: &["route"],
+    const_labels: &[("route", "/")],
+    ..BASE
+};
+static TWICE_IN_CONST: FamilyDescriptor =
+    FamilyDescriptor { name: "dup_consts", const_labels: &[("zone", "a"), ("zone", "b")], ..BASE };
+static TWICE_IN_SERIES: FamilyDescriptor = FamilyDescriptor {
+    name: "dup_series",
+    label_kind: LabelKind::Dynamic,
+    label_names: &["route", "route"],
+    ..BASE
+};
+/// A typed family whose descriptor does not list its labels (as for a generic
+/// field): the clash shows only in its series.
+static CONST_AND_TYPED: FamilyDescriptor = FamilyDescriptor {
+    name: "dup_typed",
+    label_kind: LabelKind::Typed,
+    const_labels: &[("outcome", "ok")],
+    ..BASE
+};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Outcome {
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct OutcomeLabels {
+    outcome: Outcome,
+}
+
+one_family!(ConstAndSeries: DynFamily<Counter> = CONST_AND_SERIES);
+one_family!(TwiceInConst: Counter = TWICE_IN_CONST);
+one_family!(TwiceInSeries: DynFamily<Counter> = TWICE_IN_SERIES);
+one_family!(ConstAndTyped: Family<OutcomeLabels, Counter> = CONST_AND_TYPED);
+
+static TYPED_OK: FamilyDescriptor = FamilyDescriptor {
+    name: "dup_typed_ok",
+    label_kind: LabelKind::Typed,
+    const_labels: &[("zone", "a")],
+    ..BASE
+};
+one_family!(TypedOk: Family<OutcomeLabels, Counter> = TYPED_OK);
+
+#[test]
+fn a_label_name_twice_in_a_family_is_refused() {
+    let cases = [
+        ("dup_routes", "route", ConstAndSeries::register(&Registry::new()).map(drop)),
+        ("dup_consts", "zone", TwiceInConst::register(&Registry::new()).map(drop)),
+        ("dup_series", "route", TwiceInSeries::register(&Registry::new()).map(drop)),
+        ("dup_typed", "outcome", ConstAndTyped::register(&Registry::new()).map(drop)),
+    ];
+    for (family, label, result) in cases {
+        let error = result.unwrap_err();
+        assert_eq!(
+            error,
+            RegistryError::DuplicateLabelName { family: family.into(), label: label.into() }
+        );
+        let message = error.to_string();
+        assert!(message.contains(&format!("label `{label}` appears twice in family `{family}`")));
+        assert!(message.contains("rename one of them"), "{message}");
+    }
+    // Without the clash, the same typed family registers.
+    let registry = Registry::new();
+    let typed = TypedOk::register(&registry).unwrap();
+    typed.0.get(OutcomeLabels { outcome: Outcome::Error }).inc();
+    typed.0.get(OutcomeLabels { outcome: Outcome::Ok }).inc();
+    let text = registry.encode_to_string(metrics_runtime::Format::Text);
+    assert!(text.contains("dup_typed_ok_total{zone=\"a\",outcome=\"error\"} 1\n"), "{text}");
+}

@@ -199,11 +199,41 @@ impl Registry {
     /// after this registry's own.
     ///
     /// A foreign family that would make the exposition invalid is left out and
-    /// shown in the gauge
-    #[doc = concat!("`", "metrics_runtime_foreign_skipped_series", "{family,reason}`:")]
-    /// its name (or one of its sample names) is taken by one of ours or by an
-    /// earlier attached family, or it breaks the format's rules. A foreign counter
-    /// `x_total` is exposed as our counter `x` (sample `x_total`, as before).
+    /// shown in the gauge [`FOREIGN_SKIPPED_NAME`](crate::FOREIGN_SKIPPED_NAME)
+    /// (`{family, reason}`, valued with its series count): its name or one of its
+    /// sample names is taken by one of ours or by an earlier attached family, or it
+    /// breaks the format's rules. A foreign counter `x_total` becomes our counter
+    /// `x`, whose sample is `x_total` as before.
+    ///
+    /// ```
+    /// use metrics_runtime::{Counter, Format, Metrics, Registry};
+    ///
+    /// #[derive(Metrics)]
+    /// struct Jobs {
+    ///     /// Jobs run.
+    ///     runs: Counter,
+    /// }
+    ///
+    /// let registry = Registry::new();
+    /// Jobs::register(&registry)?;
+    /// let theirs = prometheus::Registry::new();
+    /// let queue = prometheus::IntGauge::new("queue_depth", "Jobs waiting.").unwrap();
+    /// queue.set(4);
+    /// theirs.register(Box::new(queue)).unwrap();
+    /// // The same family as our `runs`: left out, and shown.
+    /// let clash = prometheus::IntCounter::new("runs_total", "Runs, again.").unwrap();
+    /// theirs.register(Box::new(clash)).unwrap();
+    /// registry.attach_prometheus(theirs);
+    ///
+    /// let om = registry.encode_to_string(Format::OpenMetrics);
+    /// assert!(om.contains("# TYPE queue_depth gauge\n"));
+    /// assert!(om.contains("queue_depth 4.0\n"));
+    /// assert!(!om.contains("Runs, again."));
+    /// assert!(om.contains(
+    ///     r#"metrics_runtime_foreign_skipped_series{family="runs_total",reason="name_collision"} 1"#
+    /// ));
+    /// # Ok::<(), metrics_runtime::RegistryError>(())
+    /// ```
     #[cfg(feature = "prometheus")]
     pub fn attach_prometheus(&self, registry: prometheus::Registry) {
         self.inner.write().unwrap_or_else(PoisonError::into_inner).foreign.push(registry);

@@ -57,6 +57,8 @@ mod metrics;
 pub mod names;
 mod registry;
 mod self_metrics;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod timed;
 
 #[doc(hidden)]

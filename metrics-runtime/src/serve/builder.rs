@@ -1,0 +1,247 @@
+//! [`MetricsServerBuilder`]: paths, authentication, limits, registry; then `bind`.
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, ToSocketAddrs};
+
+use super::auth::Auth;
+use super::error::ServeError;
+use super::limits::Limits;
+use super::scrape::RegistryRef;
+use super::server::MetricsServer;
+use super::service::MetricsService;
+
+/// Configures a [`MetricsServer`]; every setting has a default. Made by
+/// [`MetricsServer::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use metrics_runtime::serve::MetricsServer;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), metrics_runtime::serve::ServeError> {
+/// let server = MetricsServer::builder()
+///     .path("/metrics")
+///     .health(Some("/healthz"))
+///     .basic_auth("prometheus", "correct horse battery staple")
+///     .max_concurrent_scrapes(4)
+///     .scrape_timeout(Duration::from_secs(5))
+///     .bind("127.0.0.1:0")
+///     .await?;
+/// assert!(server.local_addr().ip().is_loopback());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct MetricsServerBuilder {
+    path: String,
+    health: Option<String>,
+    auth: Result<Auth, (&'static str, &'static str)>,
+    pub(crate) limits: Limits,
+    registry: RegistryRef,
+}
+
+impl fmt::Debug for MetricsServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsServerBuilder")
+            .field("path", &self.path)
+            .field("health", &self.health)
+            .field("auth", &self.auth.as_ref().map_err(|(setting, _)| setting))
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for MetricsServerBuilder {
+    fn default() -> Self {
+        Self {
+            path: "/metrics".to_owned(),
+            health: Some("/health".to_owned()),
+            auth: Ok(Auth::Open),
+            limits: Limits::default(),
+            registry: RegistryRef::default(),
+        }
+    }
+}
+
+impl MetricsServerBuilder {
+    /// The path of the exposition; `/metrics` by default.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// The health path, answered `200 OK` without authentication (load balancers and
+    /// orchestrators probe it); `/health` by default, `None` for none.
+    pub fn health(mut self, path: Option<&str>) -> Self {
+        self.health = path.map(str::to_owned);
+        self
+    }
+
+    /// Scrapes must send these Basic credentials (`basic_auth` in a Prometheus
+    /// `scrape_config`). They are compared in constant time and never logged.
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
+        self.auth = Auth::basic(user, password).map_err(|reason| ("basic_auth", reason));
+        self
+    }
+
+    /// Scrapes must send `Authorization: Bearer <token>` (`authorization` in a
+    /// Prometheus `scrape_config`). Compared in constant time, never logged.
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.auth = Auth::bearer(token).map_err(|reason| ("bearer", reason));
+        self
+    }
+
+    /// Scrapes collected at once; beyond, `503` with `Retry-After: 1`.
+    /// Default 8.
+    pub fn max_concurrent_scrapes(mut self, max: usize) -> Self {
+        self.limits.max_concurrent_scrapes = max;
+        self
+    }
+
+    /// Time a connection has to send a request's headers, counted from when it
+    /// opens or finishes its previous response: slow and idle connections are
+    /// closed after it. Default 30 s, above Prometheus' default scrape interval so
+    /// its kept-alive connection is reused.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// Time a collection may take; beyond, `503`. Prometheus' shorter
+    /// `X-Prometheus-Scrape-Timeout-Seconds` is used when it sends one. Default 10 s.
+    pub fn scrape_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.scrape_timeout = timeout;
+        self
+    }
+
+    /// Largest request head (request line and headers) accepted; beyond, `431`.
+    /// Default 8 KiB; at least 1 KiB.
+    pub fn max_header_bytes(mut self, max: usize) -> Self {
+        self.limits.max_header_bytes = max;
+        self
+    }
+
+    /// On graceful shutdown, how long open connections get to finish; then they
+    /// are dropped. Default 5 s.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.shutdown_timeout = timeout;
+        self
+    }
+
+    /// The registry to expose; the [`default_registry`](crate::default_registry) by
+    /// default. Takes a `&'static Registry` or an `Arc<Registry>`.
+    pub fn registry(mut self, registry: impl Into<RegistryRef>) -> Self {
+        self.registry = registry.into();
+        self
+    }
+
+    /// The handler alone, to mount in an existing hyper or axum application.
+    pub fn service(self) -> Result<MetricsService, ServeError> {
+        let invalid = |setting, reason: &str| ServeError::InvalidSetting {
+            setting,
+            reason: reason.to_owned(),
+        };
+        check_path(&self.path).map_err(|reason| invalid("path", reason))?;
+        if let Some(health) = &self.health {
+            check_path(health).map_err(|reason| invalid("health", reason))?;
+            if *health == self.path {
+                return Err(invalid("health", "the health path must differ from the metrics path"));
+            }
+        }
+        self.limits
+            .check()
+            .map_err(|(setting, reason)| ServeError::InvalidSetting { setting, reason })?;
+        let auth = self.auth.map_err(|(setting, reason)| invalid(setting, reason))?;
+        Ok(MetricsService::new(
+            &self.path,
+            self.health.as_deref(),
+            auth,
+            self.limits,
+            self.registry,
+        ))
+    }
+
+    /// Checks the settings and listens on `address`: an IPv4 or IPv6 address with
+    /// a port (`"0.0.0.0:9898"`, `"[::1]:9898"`, a `SocketAddr`), or a host name
+    /// with a port, bound to the first of its addresses that works. Port 0 picks a
+    /// free port; [`MetricsServer::local_addr`] tells which.
+    ///
+    /// Must run inside a tokio runtime with IO and time enabled.
+    pub async fn bind<A>(self, address: A) -> Result<MetricsServer, ServeError>
+    where
+        A: ToSocketAddrs + fmt::Debug,
+    {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ServeError::NoRuntime);
+        }
+        let limits = self.limits;
+        let service = self.service()?;
+        let shown = format!("{address:?}");
+        let resolve = |source| ServeError::Resolve { address: shown.clone(), source };
+        let mut last = None;
+        for candidate in tokio::net::lookup_host(address).await.map_err(resolve)? {
+            match TcpListener::bind(candidate).await {
+                Ok(listener) => return MetricsServer::new(listener, service, limits),
+                Err(source) => last = Some(ServeError::Bind { address: candidate, source }),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            resolve(io::Error::new(io::ErrorKind::NotFound, "it resolved to no address"))
+        }))
+    }
+}
+
+/// An absolute path without query, fragment, spaces or control characters.
+fn check_path(path: &str) -> Result<(), &'static str> {
+    if !path.starts_with('/') {
+        return Err("a path starts with `/`, such as `/metrics`");
+    }
+    if path.bytes().any(|b| b == b'?' || b == b'#' || !b.is_ascii_graphic()) {
+        return Err(
+            "a path holds no `?`, `#`, spaces or non-ASCII characters; percent-encode them",
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_checked_with_a_reason() {
+        let error = |builder: MetricsServerBuilder| builder.service().unwrap_err().to_string();
+        assert!(error(MetricsServerBuilder::default().path("metrics")).contains("`path`"));
+        assert!(error(MetricsServerBuilder::default().path("/a b")).contains("`path`"));
+        assert!(error(MetricsServerBuilder::default().health(Some("/metrics"))).contains("differ"));
+        assert!(error(MetricsServerBuilder::default().bearer("a b")).contains("`bearer`"));
+        assert!(
+            error(MetricsServerBuilder::default().basic_auth("a:b", "")).contains("`basic_auth`")
+        );
+        assert!(
+            error(MetricsServerBuilder::default().max_concurrent_scrapes(0)).contains("at least 1")
+        );
+        assert!(MetricsServerBuilder::default().health(None).service().is_ok());
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let shown = format!("{:?}", MetricsServerBuilder::default().basic_auth("u", "hunter2"));
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn a_taken_port_is_a_bind_error_that_says_what_to_do() {
+        let first = MetricsServerBuilder::default().bind("127.0.0.1:0").await.unwrap();
+        let taken = first.local_addr();
+        let error = MetricsServerBuilder::default().bind(taken).await.unwrap_err();
+        assert!(matches!(error, ServeError::Bind { address, .. } if address == taken));
+        assert!(error.to_string().contains("port 0"), "{error}");
+        let error = MetricsServerBuilder::default().bind("no port given").await.unwrap_err();
+        // Refused before any name lookup: nothing leaves the machine.
+        assert!(matches!(error, ServeError::Resolve { .. }), "{error}");
+    }
+}

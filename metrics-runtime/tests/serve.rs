@@ -1,0 +1,592 @@
+//! The `/metrics` server over real HTTP on 127.0.0.1, with a minimal HTTP/1.1 client
+//! written on a tokio `TcpStream` (so the client shares no code with the server).
+//! Every test binds port 0 and is bounded in time.
+#![cfg(feature = "server")]
+
+use std::io::Read as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use metrics_runtime::collect::{CollectFamily, SeriesSink, Value};
+use metrics_runtime::serve::{MetricsServer, MetricsServerBuilder, ServerHandle};
+use metrics_runtime::{
+    FamilyDescriptor, LabelKind, LabelValues, MetricKind, Metrics, Registry, SourceLocation,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// What Prometheus 2.x/3.x sends.
+const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+const TEST_LIMIT: Duration = Duration::from_secs(20);
+
+/// A reply as read off the wire.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("UTF-8 body")
+    }
+}
+
+/// Parses one response from `raw`, taking the body by `Content-Length` (or all the
+/// rest when there is none; every response here has one).
+fn parse_reply(raw: &[u8], head_request: bool) -> Reply {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
+    let head = std::str::from_utf8(&raw[..split]).expect("ASCII head");
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap();
+    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').unwrap();
+            (n.trim().to_owned(), v.trim().to_owned())
+        })
+        .collect();
+    let rest = &raw[split + 4..];
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.parse::<usize>().unwrap());
+    let body = match (head_request, length) {
+        (true, _) => Vec::new(),
+        (false, Some(length)) => rest[..length].to_vec(),
+        (false, None) => rest.to_vec(),
+    };
+    Reply { status, headers, body }
+}
+
+/// Sends `request` as is on a new connection and reads until the server closes it.
+async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request).await.expect("send");
+    let mut raw = Vec::new();
+    // A reset after the server's answer (it closes with bytes unread) still leaves
+    // the answer read.
+    let _ = stream.read_to_end(&mut raw).await;
+    raw
+}
+
+/// One request with `Connection: close`.
+async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        text.push_str(&format!("{name}: {value}\r\n"));
+    }
+    text.push_str("\r\n");
+    let raw = raw_exchange(addr, text.as_bytes()).await;
+    parse_reply(&raw, method == "HEAD")
+}
+
+async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Reply {
+    request(addr, "GET", path, headers).await
+}
+
+fn gunzip(body: &[u8]) -> String {
+    let mut plain = String::new();
+    flate2::read::GzDecoder::new(body).read_to_string(&mut plain).expect("valid gzip");
+    plain
+}
+
+/// Runs `test` with a deadline, so that a hung server fails the test instead of CI.
+async fn bounded<F: std::future::Future<Output = ()>>(test: F) {
+    tokio::time::timeout(TEST_LIMIT, test).await.expect("test took longer than its time limit");
+}
+
+/// A family written by hand (not derived), whose collection takes `delay`: for
+/// the concurrency, timeout and shutdown tests.
+struct Slow {
+    delay: Duration,
+}
+
+static SLOW: FamilyDescriptor = FamilyDescriptor {
+    name: "slow_collection_value",
+    help: "A gauge that takes a while to read.",
+    kind: MetricKind::Gauge,
+    unit: "",
+    label_kind: LabelKind::None,
+    label_names: &[],
+    const_labels: &[],
+    buckets: &[],
+    max_series: 0,
+    struct_name: "Slow",
+    field_name: "value",
+    location: SourceLocation { file: file!(), line: line!(), column: 1, module: module_path!() },
+};
+
+impl CollectFamily for Slow {
+    fn collect(&self, sink: &mut dyn SeriesSink) {
+        std::thread::sleep(self.delay);
+        sink.gauge(&LabelValues::EMPTY, Value::Int(7));
+    }
+}
+
+impl Metrics for Slow {
+    fn new_unregistered() -> Self {
+        Self { delay: Duration::ZERO }
+    }
+    fn for_each_family(
+        &self,
+        visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
+    ) {
+        visit(&SLOW, self);
+    }
+}
+
+/// A registry whose collection takes `delay`.
+fn slow_registry(delay: Duration) -> Arc<Registry> {
+    let registry = Arc::new(Registry::new());
+    registry.register(Slow { delay }).expect("registers");
+    registry
+}
+
+/// A server on 127.0.0.1 with a fresh registry unless the builder names one.
+async fn start(builder: MetricsServerBuilder) -> ServerHandle {
+    builder.bind("127.0.0.1:0").await.expect("binds on loopback").spawn()
+}
+
+fn fast() -> MetricsServerBuilder {
+    MetricsServer::builder().registry(slow_registry(Duration::ZERO))
+}
+
+#[tokio::test]
+async fn negotiates_both_formats() {
+    bounded(async {
+        let server = start(fast()).await;
+        let addr = server.local_addr();
+
+        let text = get(addr, "/metrics", &[]).await;
+        assert_eq!(text.status, 200);
+        assert_eq!(text.header("content-type"), Some("text/plain; version=0.0.4; charset=utf-8"));
+        assert!(
+            text.text().contains("# TYPE slow_collection_value gauge\nslow_collection_value 7\n")
+        );
+        assert!(!text.text().contains("# EOF"));
+
+        let om = get(addr, "/metrics", &[("Accept", PROMETHEUS_ACCEPT)]).await;
+        assert_eq!(om.status, 200);
+        assert_eq!(
+            om.header("content-type"),
+            Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        );
+        assert!(om.text().ends_with("# EOF\n"), "{}", om.text());
+        assert_eq!(om.header("vary"), Some("Accept, Accept-Encoding"));
+
+        let plain = get(addr, "/metrics", &[("Accept", "text/plain;version=0.0.4")]).await;
+        assert!(plain.header("content-type").unwrap().starts_with("text/plain"));
+        // The query string is not part of the path.
+        assert_eq!(get(addr, "/metrics?x=1", &[]).await.status, 200);
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn gzip_when_accepted_and_it_decodes() {
+    bounded(async {
+        let server = start(fast()).await;
+        let addr = server.local_addr();
+        let plain = get(addr, "/metrics", &[]).await;
+        assert_eq!(plain.header("content-encoding"), None);
+
+        for accept_encoding in ["gzip", "gzip, deflate, br", "br;q=1, gzip;q=0.5", "*"] {
+            let zipped = get(addr, "/metrics", &[("Accept-Encoding", accept_encoding)]).await;
+            assert_eq!(zipped.status, 200);
+            assert_eq!(zipped.header("content-encoding"), Some("gzip"), "{accept_encoding}");
+            assert_eq!(
+                zipped.header("content-length").unwrap().parse::<usize>().unwrap(),
+                zipped.body.len()
+            );
+            assert_eq!(gunzip(&zipped.body), plain.text());
+        }
+        let om =
+            get(addr, "/metrics", &[("Accept", PROMETHEUS_ACCEPT), ("Accept-Encoding", "gzip")])
+                .await;
+        assert!(gunzip(&om.body).ends_with("# EOF\n"));
+
+        for refused in ["identity", "gzip;q=0", "deflate"] {
+            let reply = get(addr, "/metrics", &[("Accept-Encoding", refused)]).await;
+            assert_eq!(reply.header("content-encoding"), None, "{refused}");
+        }
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn head_sends_the_headers_of_get_without_a_body() {
+    bounded(async {
+        let server = start(fast()).await;
+        let addr = server.local_addr();
+        let got = get(addr, "/metrics", &[]).await;
+        let raw = raw_exchange(
+            addr,
+            format!("HEAD /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await;
+        let head = parse_reply(&raw, true);
+        assert_eq!(head.status, 200);
+        assert_eq!(head.header("content-type"), got.header("content-type"));
+        assert_eq!(head.header("content-length"), got.header("content-length"));
+        // Nothing after the head on the wire.
+        assert!(raw.ends_with(b"\r\n\r\n"), "{}", String::from_utf8_lossy(&raw));
+
+        let health = request(addr, "HEAD", "/health", &[]).await;
+        assert_eq!(health.status, 200);
+        assert_eq!(health.header("content-length"), Some("3"));
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn other_paths_are_404_and_other_methods_405() {
+    bounded(async {
+        let server = start(fast().path("/internal/metrics").health(Some("/ready"))).await;
+        let addr = server.local_addr();
+        assert_eq!(get(addr, "/internal/metrics", &[]).await.status, 200);
+        for path in ["/metrics", "/health", "/", "/internal/metrics/", "/internal", "/%00", "*"] {
+            assert_eq!(get(addr, path, &[]).await.status, 404, "{path}");
+        }
+        let ready = get(addr, "/ready", &[]).await;
+        assert_eq!((ready.status, ready.text().as_str()), (200, "OK\n"));
+
+        for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "BREW"] {
+            let reply =
+                request(addr, method, "/internal/metrics", &[("Content-Length", "0")]).await;
+            assert_eq!(reply.status, 405, "{method}");
+            assert_eq!(reply.header("allow"), Some("GET, HEAD"));
+            assert_eq!(request(addr, method, "/ready", &[]).await.status, 405, "{method}");
+        }
+        server.shutdown().await;
+
+        let none = start(fast().health(None)).await;
+        assert_eq!(get(none.local_addr(), "/health", &[]).await.status, 404);
+        none.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn basic_auth_lets_in_only_the_right_credentials() {
+    bounded(async {
+        let server = start(fast().basic_auth("prometheus", "s3cret pass")).await;
+        let addr = server.local_addr();
+        // base64("prometheus:s3cret pass")
+        let right = "Basic cHJvbWV0aGV1czpzM2NyZXQgcGFzcw==";
+        let ok = get(addr, "/metrics", &[("Authorization", right)]).await;
+        assert_eq!(ok.status, 200);
+
+        for wrong in [
+            None,
+            Some("Basic cHJvbWV0aGV1czpzM2NyZXQgcGFzcx=="),
+            Some("Basic cHJvbWV0aGV1czpzM2NyZXQgcGFzcw"),
+            Some("Bearer cHJvbWV0aGV1czpzM2NyZXQgcGFzcw=="),
+            Some("Basic"),
+            Some("cHJvbWV0aGV1czpzM2NyZXQgcGFzcw=="),
+        ] {
+            let headers: Vec<(&str, &str)> =
+                wrong.map(|w| ("Authorization", w)).into_iter().collect();
+            let denied = get(addr, "/metrics", &headers).await;
+            assert_eq!(denied.status, 401, "{wrong:?}");
+            assert_eq!(
+                denied.header("www-authenticate"),
+                Some(r#"Basic realm="metrics", charset="UTF-8""#)
+            );
+            let shown = format!("{:?}{}", denied.headers, denied.text());
+            assert!(!shown.contains("s3cret") && !shown.contains("cHJv"), "{shown}");
+        }
+        // The health path stays open for probes.
+        assert_eq!(get(addr, "/health", &[]).await.status, 200);
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bearer_auth_lets_in_only_the_token() {
+    bounded(async {
+        let server = start(fast().bearer("tok-123.abc")).await;
+        let addr = server.local_addr();
+        assert_eq!(
+            get(addr, "/metrics", &[("Authorization", "Bearer tok-123.abc")]).await.status,
+            200
+        );
+        assert_eq!(
+            get(addr, "/metrics", &[("authorization", "bearer tok-123.abc")]).await.status,
+            200
+        );
+        for wrong in ["Bearer tok-123.ab", "Bearer tok-123.abcd", "Basic tok-123.abc", "Bearer "] {
+            let denied = get(addr, "/metrics", &[("Authorization", wrong)]).await;
+            assert_eq!(denied.status, 401, "{wrong}");
+            assert_eq!(denied.header("www-authenticate"), Some(r#"Bearer realm="metrics""#));
+            assert!(!denied.text().contains("tok-123"));
+        }
+        let denied = request(addr, "HEAD", "/metrics", &[]).await;
+        assert_eq!(denied.status, 401);
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn oversized_headers_get_431() {
+    bounded(async {
+        let server = start(fast().max_header_bytes(2048)).await;
+        let addr = server.local_addr();
+        assert_eq!(get(addr, "/metrics", &[("X-Small", &"a".repeat(1000))]).await.status, 200);
+        // Complete but over the limit, and so large it never completes in the buffer.
+        for size in [3_000, 64 * 1024] {
+            let big = "b".repeat(size);
+            let reply = get(addr, "/metrics", &[("X-Big", &big)]).await;
+            assert_eq!(reply.status, 431, "{size}");
+        }
+        // The server is unharmed.
+        assert_eq!(get(addr, "/metrics", &[]).await.status, 200);
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_requests_get_400_and_harm_nothing() {
+    bounded(async {
+        let server = start(fast()).await;
+        let addr = server.local_addr();
+        for garbage in [
+            &b"HELLO\r\n\r\n"[..],
+            b"GET /metrics HTTP/9.9\r\n\r\n",
+            b"GET /metrics HTTP/1.1\r\nBad Header\r\n\r\n",
+            b"GET /me trics HTTP/1.1\r\n\r\n",
+            b"\x00\xff\xfe\r\n\r\n",
+            b"GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+            b"GET /metrics HTTP/1.1\r\nAccept: \xff\xfe\r\nAccept-Encoding: \xff\r\nAuthorization: \xc3\r\nConnection: close\r\n\r\n",
+        ] {
+            let raw = raw_exchange(addr, garbage).await;
+            if !raw.is_empty() {
+                let reply = parse_reply(&raw, false);
+                assert!(matches!(reply.status, 200 | 400), "{}", String::from_utf8_lossy(garbage));
+            }
+        }
+        // A client that hangs up mid-request.
+        let mut half = TcpStream::connect(addr).await.unwrap();
+        half.write_all(b"GET /metr").await.unwrap();
+        drop(half);
+        assert_eq!(get(addr, "/metrics", &[]).await.status, 200);
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn idle_and_slow_connections_are_closed_after_the_header_timeout() {
+    bounded(async {
+        let timeout = Duration::from_millis(300);
+        let server = start(fast().header_read_timeout(timeout)).await;
+        let addr = server.local_addr();
+
+        // Silent from the start.
+        let started = Instant::now();
+        let mut idle = TcpStream::connect(addr).await.unwrap();
+        let mut buf = [0u8; 64];
+        let read = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut buf)).await;
+        let closed_after = started.elapsed();
+        assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
+        assert!(
+            closed_after >= timeout && closed_after < Duration::from_secs(3),
+            "{closed_after:?}"
+        );
+
+        // Kept alive after a response, then silent.
+        let mut kept = TcpStream::connect(addr).await.unwrap();
+        kept.write_all(format!("GET /health HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut response = Vec::new();
+        while !response.ends_with(b"OK\n") {
+            let n = kept.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed before the response");
+            response.extend_from_slice(&buf[..n]);
+        }
+        let answered = Instant::now();
+        let read = tokio::time::timeout(Duration::from_secs(5), kept.read(&mut buf)).await;
+        assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
+        assert!(
+            answered.elapsed() >= timeout - Duration::from_millis(50),
+            "{:?}",
+            answered.elapsed()
+        );
+
+        // Sending headers a byte at a time, too slowly.
+        let mut slow = TcpStream::connect(addr).await.unwrap();
+        let started = Instant::now();
+        let mut closed = false;
+        for byte in b"GET /metrics HTTP/1.1\r\nHost: slow\r\n" {
+            if slow.write_all(&[*byte]).await.is_err() {
+                closed = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if started.elapsed() > Duration::from_secs(1) {
+                break;
+            }
+        }
+        if !closed {
+            let read = tokio::time::timeout(Duration::from_secs(5), slow.read(&mut buf)).await;
+            assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
+        }
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scrapes_past_the_concurrency_limit_get_503_with_retry_after() {
+    bounded(async {
+        let builder = MetricsServer::builder()
+            .registry(slow_registry(Duration::from_millis(600)))
+            .max_concurrent_scrapes(2);
+        let server = start(builder).await;
+        let addr = server.local_addr();
+        let holding: Vec<_> =
+            (0..2).map(|_| tokio::spawn(async move { get(addr, "/metrics", &[]).await })).collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let refused = get(addr, "/metrics", &[]).await;
+        assert_eq!(refused.status, 503);
+        assert_eq!(refused.header("retry-after"), Some("1"));
+        // The health path needs no slot.
+        assert_eq!(get(addr, "/health", &[]).await.status, 200);
+        for scrape in holding {
+            assert_eq!(scrape.await.unwrap().status, 200);
+        }
+        // Slots come back.
+        assert_eq!(get(addr, "/metrics", &[]).await.status, 200);
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_collection_over_the_scrape_timeout_gets_503() {
+    bounded(async {
+        let builder = MetricsServer::builder()
+            .registry(slow_registry(Duration::from_millis(500)))
+            .scrape_timeout(Duration::from_secs(5));
+        let server = start(builder).await;
+        let addr = server.local_addr();
+        let started = Instant::now();
+        // Prometheus' own, shorter, timeout wins.
+        let reply = get(addr, "/metrics", &[("X-Prometheus-Scrape-Timeout-Seconds", "0.1")]).await;
+        assert_eq!(reply.status, 503, "{}", reply.text());
+        assert!(reply.text().contains("scrape_timeout"));
+        assert!(started.elapsed() < Duration::from_millis(450), "{:?}", started.elapsed());
+        assert_eq!(get(addr, "/metrics", &[]).await.status, 200);
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_scrapes_in_progress_then_stops_listening() {
+    bounded(async {
+        let builder = MetricsServer::builder().registry(slow_registry(Duration::from_millis(400)));
+        let server = start(builder).await;
+        let addr = server.local_addr();
+        let in_progress = tokio::spawn(async move { get(addr, "/metrics", &[]).await });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let started = Instant::now();
+        server.shutdown().await;
+        assert!(started.elapsed() < Duration::from_secs(3));
+        let reply = in_progress.await.unwrap();
+        assert_eq!(reply.status, 200);
+        assert!(reply.text().contains("slow_collection_value 7"));
+        assert!(TcpStream::connect(addr).await.is_err(), "still listening after shutdown");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn graceful_shutdown_on_a_user_future_and_an_idle_connection() {
+    bounded(async {
+        let server = fast().bind("127.0.0.1:0").await.unwrap();
+        let addr = server.local_addr();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(server.with_graceful_shutdown(async {
+            let _ = rx.await;
+        }));
+        // A kept-alive connection idle at shutdown does not hold it up.
+        let mut idle = TcpStream::connect(addr).await.unwrap();
+        idle.write_all(format!("GET /health HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut buf = [0u8; 256];
+        let _ = idle.read(&mut buf).await.unwrap();
+        let started = Instant::now();
+        tx.send(()).unwrap();
+        serving.await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn binds_ipv6_loopback_when_the_host_has_it() {
+    bounded(async {
+        let Ok(server) = fast().bind("[::1]:0").await else {
+            eprintln!("no IPv6 loopback on this host; skipped");
+            return;
+        };
+        let addr = server.local_addr();
+        assert!(addr.is_ipv6());
+        let server = server.spawn();
+        assert_eq!(get(addr, "/metrics", &[]).await.status, 200);
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn keep_alive_serves_several_scrapes_on_one_connection() {
+    bounded(async {
+        let server = start(fast()).await;
+        let addr = server.local_addr();
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        for i in 0..3 {
+            let close = if i == 2 { "Connection: close\r\n" } else { "" };
+            stream
+                .write_all(
+                    format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\n{close}\r\n").as_bytes(),
+                )
+                .await
+                .unwrap();
+            // Read one response by its Content-Length.
+            let mut raw = Vec::new();
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = stream.read(&mut buf).await.unwrap();
+                assert!(n > 0);
+                raw.extend_from_slice(&buf[..n]);
+                if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let reply = parse_reply(&raw, true);
+                    let length: usize = reply.header("content-length").unwrap().parse().unwrap();
+                    if raw.len() >= split + 4 + length {
+                        assert_eq!(reply.status, 200);
+                        break;
+                    }
+                }
+            }
+        }
+        server.shutdown().await;
+    })
+    .await;
+}

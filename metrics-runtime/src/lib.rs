@@ -55,6 +55,7 @@ mod label;
 mod metric;
 mod metrics;
 pub mod names;
+pub mod process;
 mod registry;
 mod self_metrics;
 #[cfg(feature = "server")]
@@ -78,6 +79,7 @@ pub use metric::{
     Counter, DEFAULT_BUCKETS, FloatCounter, FloatGauge, Gauge, Histogram, HistogramTimer, Metric,
 };
 pub use metrics::Metrics;
+pub use process::BuildInfo;
 pub use registry::{Registry, RegistryError, default_registry};
 pub use self_metrics::{CARDINALITY_OVERFLOW_NAME, REFUSED_INCREMENTS_NAME, refused_increments};
 pub use timed::{Outcome, TimedOutcome};

@@ -102,6 +102,7 @@ struct Inner {
     sources: Vec<Arc<dyn Source>>,
     names: HashMap<&'static str, SourceLocation>,
     timed: bool,
+    exposed: crate::process::Exposed,
     #[cfg(feature = "prometheus")]
     foreign: Vec<prometheus::Registry>,
 }
@@ -166,6 +167,46 @@ impl Registry {
     /// [`default_registry`] does from the start).
     pub fn expose_timed(&self) {
         self.inner.write().unwrap_or_else(PoisonError::into_inner).timed = true;
+    }
+
+    /// Exposes the process families (CPU, memory, file descriptors, threads, start
+    /// time), read at each scrape; see [`process`](crate::process). Exposing
+    /// twice is harmless; it fails only if the application registered one of the
+    /// names itself.
+    ///
+    /// ```
+    /// let registry = metrics_runtime::Registry::new();
+    /// registry.expose_process_metrics()?;
+    /// # #[cfg(target_os = "linux")]
+    /// assert!(registry.encode_to_string(metrics_runtime::Format::Text).contains("process_open_fds "));
+    /// # Ok::<(), metrics_runtime::RegistryError>(())
+    /// ```
+    pub fn expose_process_metrics(&self) -> Result<(), RegistryError> {
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        crate::process::claim(&mut inner.names, crate::process::PROCESS_FAMILIES)?;
+        inner.exposed.process = true;
+        Ok(())
+    }
+
+    /// Exposes the tokio runtime families (workers, alive tasks, global queue
+    /// depth, per-worker busy time and parks) of the runtime each scrape runs on;
+    /// see [`process`](crate::process).
+    #[cfg(feature = "tokio")]
+    pub fn expose_tokio_metrics(&self) -> Result<(), RegistryError> {
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        crate::process::claim(&mut inner.names, crate::process::TOKIO_FAMILIES)?;
+        inner.exposed.tokio = true;
+        Ok(())
+    }
+
+    /// Exposes `build_info{name,version} 1`; pass
+    /// [`build_info!()`](crate::build_info) for the calling crate's. A later call
+    /// replaces the values.
+    pub fn expose_build_info(&self, info: crate::process::BuildInfo) -> Result<(), RegistryError> {
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        crate::process::claim(&mut inner.names, crate::process::BUILD_INFO_FAMILIES)?;
+        inner.exposed.build_info = Some(info);
+        Ok(())
     }
 
     /// Registers an instance of a metrics struct and returns it shared.
@@ -272,6 +313,7 @@ impl Registry {
         if inner.timed {
             crate::timed::collect(sink);
         }
+        inner.exposed.collect(sink);
         self_metrics::collect(&overflow, sink);
     }
 

@@ -590,3 +590,99 @@ async fn keep_alive_serves_several_scrapes_on_one_connection() {
     })
     .await;
 }
+
+/// The number after `name ` on its own line, in a text exposition.
+fn sample(text: &str, name: &str) -> f64 {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .unwrap_or_else(|| panic!("no sample {name} in:\n{text}"));
+    line[name.len()..].trim().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn process_and_runtime_metrics_are_present_and_plausible() {
+    bounded(async {
+        let registry = slow_registry(Duration::ZERO);
+        registry.expose_build_info(metrics_runtime::build_info!()).unwrap();
+        let builder =
+            MetricsServer::builder().registry(registry).process_metrics(true).tokio_metrics(true);
+        let server = start(builder).await;
+        let addr = server.local_addr();
+        let text = get(addr, "/metrics", &[]).await.text();
+
+        assert!(text.contains(&format!(
+            "build_info{{name=\"metrics-runtime\",version=\"{}\"}} 1\n",
+            env!("CARGO_PKG_VERSION")
+        )));
+        assert_eq!(sample(&text, "tokio_workers"), 2.0);
+        assert!(sample(&text, "tokio_alive_tasks") >= 1.0);
+        assert!(sample(&text, "tokio_global_queue_depth") >= 0.0);
+        assert!(text.contains("tokio_worker_busy_seconds_total{worker=\"1\"}"));
+
+        if cfg!(target_os = "linux") {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs_f64();
+            let start = sample(&text, "process_start_time_seconds");
+            assert!(start <= now + 1.0 && start > now - 3600.0, "start {start}, now {now}");
+            let rss = sample(&text, "process_resident_memory_bytes");
+            assert!(rss > 1e6 && rss < 64e9, "rss {rss}");
+            assert!(sample(&text, "process_virtual_memory_bytes") >= rss);
+            let cpu = sample(&text, "process_cpu_seconds_total");
+            assert!((0.0..3600.0).contains(&cpu), "cpu {cpu}");
+            let open = sample(&text, "process_open_fds");
+            assert!(open >= 3.0 && open <= sample(&text, "process_max_fds"), "open {open}");
+            assert!(sample(&text, "process_threads") >= 3.0);
+
+            // The OpenMetrics exposition carries the units.
+            let om = get(addr, "/metrics", &[("Accept", PROMETHEUS_ACCEPT)]).await.text();
+            assert!(om.contains("# UNIT process_cpu_seconds seconds\n"));
+            assert!(om.contains("process_cpu_seconds_total "));
+        }
+        server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn process_names_taken_by_the_application_are_a_startup_error() {
+    static TAKEN: FamilyDescriptor = FamilyDescriptor {
+        name: "process_threads",
+        field_name: "threads",
+        location: SourceLocation {
+            file: file!(),
+            line: line!(),
+            column: 1,
+            module: module_path!(),
+        },
+        ..SLOW
+    };
+    struct Taken;
+    impl CollectFamily for Taken {
+        fn collect(&self, sink: &mut dyn SeriesSink) {
+            sink.gauge(&LabelValues::EMPTY, Value::Int(1));
+        }
+    }
+    impl Metrics for Taken {
+        fn new_unregistered() -> Self {
+            Taken
+        }
+        fn for_each_family(
+            &self,
+            visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
+        ) {
+            visit(&TAKEN, self);
+        }
+    }
+    let registry = Arc::new(Registry::new());
+    registry.register(Taken).unwrap();
+    let error = MetricsServer::builder()
+        .registry(registry)
+        .process_metrics(true)
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("`process_threads` is already registered"), "{error}");
+}

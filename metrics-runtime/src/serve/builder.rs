@@ -41,6 +41,8 @@ pub struct MetricsServerBuilder {
     auth: Result<Auth, (&'static str, &'static str)>,
     pub(crate) limits: Limits,
     registry: RegistryRef,
+    process_metrics: bool,
+    tokio_metrics: bool,
 }
 
 impl fmt::Debug for MetricsServerBuilder {
@@ -50,6 +52,8 @@ impl fmt::Debug for MetricsServerBuilder {
             .field("health", &self.health)
             .field("auth", &self.auth.as_ref().map_err(|(setting, _)| setting))
             .field("limits", &self.limits)
+            .field("process_metrics", &self.process_metrics)
+            .field("tokio_metrics", &self.tokio_metrics)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +66,8 @@ impl Default for MetricsServerBuilder {
             auth: Ok(Auth::Open),
             limits: Limits::default(),
             registry: RegistryRef::default(),
+            process_metrics: false,
+            tokio_metrics: false,
         }
     }
 }
@@ -138,6 +144,25 @@ impl MetricsServerBuilder {
         self
     }
 
+    /// Also exposes the process families (CPU, memory, file descriptors, threads,
+    /// start time) in the registry: [`Registry::expose_process_metrics`]. Off by
+    /// default.
+    ///
+    /// [`Registry::expose_process_metrics`]: crate::Registry::expose_process_metrics
+    pub fn process_metrics(mut self, expose: bool) -> Self {
+        self.process_metrics = expose;
+        self
+    }
+
+    /// Also exposes the tokio runtime families of the runtime serving the scrapes
+    /// in the registry: [`Registry::expose_tokio_metrics`]. Off by default.
+    ///
+    /// [`Registry::expose_tokio_metrics`]: crate::Registry::expose_tokio_metrics
+    pub fn tokio_metrics(mut self, expose: bool) -> Self {
+        self.tokio_metrics = expose;
+        self
+    }
+
     /// The handler alone, to mount in an existing hyper or axum application.
     pub fn service(self) -> Result<MetricsService, ServeError> {
         let invalid = |setting, reason: &str| ServeError::InvalidSetting {
@@ -155,6 +180,12 @@ impl MetricsServerBuilder {
             .check()
             .map_err(|(setting, reason)| ServeError::InvalidSetting { setting, reason })?;
         let auth = self.auth.map_err(|(setting, reason)| invalid(setting, reason))?;
+        if self.process_metrics {
+            self.registry.expose_process_metrics()?;
+        }
+        if self.tokio_metrics {
+            self.registry.expose_tokio_metrics()?;
+        }
         Ok(MetricsService::new(
             &self.path,
             self.health.as_deref(),

@@ -2,7 +2,7 @@
 //! `dummy.rs`), and the stub impls emitted next to `compile_error!`s so that code
 //! using the type still type-checks and one mistake gives one message.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::quote;
 
 /// `const _: () = { #items };`: generated items stay out of the user's namespace.
@@ -56,4 +56,30 @@ pub(crate) fn stub(
         #errors
         #stub
     }
+}
+
+/// `tokens` located at `span` (keeping the macro's hygiene, so that lints still see
+/// generated code): rustc reports an error in an expression on the span of its
+/// first and last tokens, and generated paths otherwise carry the derive's.
+pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    let span = located_at(span);
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
+/// The macro's own span (hygiene), reported at `span`'s place in the source.
+pub(crate) fn located_at(span: Span) -> Span {
+    Span::call_site().located_at(span)
 }

@@ -118,6 +118,7 @@ pub(crate) fn unknown_key(
     let mut msg = format!("unknown `{attr}` attribute `{key}`");
     match did_you_mean(&key, known.iter().map(|symbol| symbol.as_str())) {
         Some(close) => msg.push_str(&format!("; did you mean `{close}`?")),
+        None if known.len() == 1 => msg.push_str(&format!("; expected `{}`", known[0])),
         None => {
             let list: Vec<String> = known.iter().map(|symbol| format!("`{symbol}`")).collect();
             msg.push_str(&format!("; expected one of {}", list.join(", ")));

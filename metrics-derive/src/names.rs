@@ -227,12 +227,11 @@ pub(crate) fn suffix_error(
             ));
         }
     }
-    if kind == Kind::Histogram {
-        if let Some(suffix) = HISTOGRAM_SUFFIXES.iter().find(|s| full_name.ends_with(*s)) {
-            return Some(format!(
-                "a histogram's name may not end with `{suffix}`: its samples add `_bucket`, `_count` and `_sum`"
-            ));
-        }
+    let histogram_suffix = HISTOGRAM_SUFFIXES.iter().find(|s| full_name.ends_with(*s));
+    if let (Kind::Histogram, Some(suffix)) = (kind, histogram_suffix) {
+        return Some(format!(
+            "a histogram's name may not end with `{suffix}`: its samples add `_bucket`, `_count` and `_sum`"
+        ));
     }
     None
 }

@@ -35,6 +35,11 @@ pub trait FamilyField: CollectFamily + Sized {
     const TYPE_LABEL_NAMES: &'static [&'static str];
     /// Creates the family at zero.
     fn for_family(descriptor: &'static FamilyDescriptor) -> Self;
+    /// The family as its collector. Generated code calls it through this trait so
+    /// that a field type that is no family gets one error, this trait's.
+    fn as_collect(&self) -> &dyn CollectFamily {
+        self
+    }
 }
 
 macro_rules! single_series_field {

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 
 use super::ast::{Container, Field, Labels};
 use crate::buckets;
-use crate::dummy::{impl_block, wrap_in_const};
+use crate::dummy::{impl_block, located_at, respan, wrap_in_const};
 use crate::names::Kind;
 use crate::private::Runtime;
 
@@ -64,12 +64,14 @@ pub(crate) fn expand(container: &Container<'_>) -> TokenStream {
         };
         let ident = field.ident;
         let ty = field.ty;
-        // Spanned on the type, so that a type that is no family is reported there.
-        let create = quote_spanned! {ty.span()=>
-            <#ty as #private::FamilyField>::for_family(#descriptor)
-        };
-        inits.extend(quote!(#ident: #create,));
-        visits.extend(quote!(__metrics_visit(#descriptor, &self.#ident);));
+        // Spanned on the type, so that a type that is no family is reported there,
+        // once: both calls fail on the same bound.
+        let span = located_at(ty.span());
+        let field_trait = respan(quote!(#private::FamilyField), span);
+        let create = quote_spanned!(span=> <#ty as #field_trait>::for_family);
+        let collect = quote_spanned!(span=> <#ty as #field_trait>::as_collect);
+        inits.extend(quote!(#ident: #create(#descriptor),));
+        visits.extend(quote!(__metrics_visit(#descriptor, #collect(&self.#ident));));
     }
     if container.fields.is_empty() {
         visits.extend(quote!(let _ = __metrics_visit;));
@@ -135,8 +137,12 @@ fn typed_label_check(shared: &Shared, field: &Field<'_>) -> Option<TokenStream> 
     let private = &shared.private;
     let kind = shared.runtime.metric_kind(field.kind);
     let const_names = &shared.const_label_names;
-    Some(quote_spanned! {labels.span()=>
-        #private::check_typed_family(#kind, <#labels as #private::LabelSet>::NAMES, #const_names)
+    // Located at the label set type: a failure is reported there.
+    let span = located_at(labels.span());
+    let check = respan(quote!(#private::check_typed_family), span);
+    let label_set = respan(quote!(#private::LabelSet), span);
+    Some(quote_spanned! {span=>
+        #check(#kind, <#labels as #label_set>::NAMES, #const_names)
     })
 }
 
@@ -165,8 +171,10 @@ fn descriptor(shared: &Shared, field: &Field<'_>, label_names: TokenStream) -> T
     };
     let struct_name = &shared.struct_name;
     let field_name = field.ident.unraw().to_string();
-    // `line!()` and `column!()` spanned on the field's name give its position, and,
-    // like `file!()`, the invocation's when the struct comes from a `macro_rules!`.
+    // `line!()` and `column!()` give the field's position only when they carry the
+    // field's own span (not merely located at it: then they give the derive's),
+    // and, like `file!()`, the invocation's when the struct comes from a
+    // `macro_rules!`.
     let span = field.ident.span();
     let file = quote_spanned!(span=> ::core::file!());
     let line = quote_spanned!(span=> ::core::line!());

@@ -42,17 +42,16 @@ fn check_container(cx: &Ctxt, container: &Container<'_>) {
                 "a label with an empty value is the same as no label in Prometheus; give a value",
             );
         }
-        if label.name == "le" {
-            if let Some(histogram) = container.fields.iter().find(|f| f.kind == Kind::Histogram) {
-                cx.error_spanned_by(
-                    &label.key,
-                    format!(
-                        "the label name `le` is reserved on histograms for bucket bounds, \
-                         and field `{}` is a histogram; choose another name",
-                        histogram.ident
-                    ),
-                );
-            }
+        let histogram = container.fields.iter().find(|f| f.kind == Kind::Histogram);
+        if let (Some(histogram), "le") = (histogram, label.name.as_str()) {
+            cx.error_spanned_by(
+                &label.key,
+                format!(
+                    "the label name `le` is reserved on histograms for bucket bounds, \
+                     and field `{}` is a histogram; choose another name",
+                    histogram.ident
+                ),
+            );
         }
     }
 }
@@ -105,17 +104,17 @@ fn check_field(cx: &Ctxt, container: &Container<'_>, field: &Field<'_>) {
         }
         _ => {}
     }
-    if let Some(buckets) = &attrs.buckets {
-        if field.kind != Kind::Histogram {
-            cx.error_spanned_by(
-                buckets,
-                format!(
-                    "`buckets` only applies to histograms, and `{}` is a {}",
-                    field.ident,
-                    field.kind.as_str()
-                ),
-            );
-        }
+    if let Some(buckets) = &attrs.buckets
+        && field.kind != Kind::Histogram
+    {
+        cx.error_spanned_by(
+            buckets,
+            format!(
+                "`buckets` only applies to histograms, and `{}` is a {}",
+                field.ident,
+                field.kind.as_str()
+            ),
+        );
     }
     check_labels(cx, container, field);
 }

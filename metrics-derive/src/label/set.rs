@@ -10,7 +10,7 @@ use syn::{Data, DeriveInput, Fields};
 
 use super::LabelAttrs;
 use crate::ctxt::Ctxt;
-use crate::dummy::{impl_block, stub, wrap_in_const};
+use crate::dummy::{impl_block, located_at, respan, stub, wrap_in_const};
 use crate::meta::declaration;
 use crate::names::label_name_error;
 use crate::private::Runtime;
@@ -110,7 +110,9 @@ fn expand(private: &TokenStream, labels: &[Label<'_>]) -> TokenStream {
     // reported there.
     let value_type = |label: &Label<'_>| {
         let ty = label.ty;
-        quote_spanned!(ty.span()=> <#ty as #private::LabelValue>)
+        let span = located_at(ty.span());
+        let value_trait = respan(quote!(#private::LabelValue), span);
+        quote_spanned!(span=> <#ty as #value_trait>)
     };
     let cardinalities: Vec<TokenStream> = labels
         .iter()
@@ -156,6 +158,8 @@ fn expand(private: &TokenStream, labels: &[Label<'_>]) -> TokenStream {
             #index
         }
 
+        // Mixed radix digits are quotients and remainders, by construction in range.
+        #[allow(clippy::integer_division, clippy::integer_division_remainder_used)]
         fn value(index: usize, label: usize) -> &'static str {
             match label {
                 #(#arms)*

@@ -111,7 +111,11 @@ pub(crate) fn derive_label_value(input: &DeriveInput) -> TokenStream {
     let private = Runtime::new(attrs.krate.as_ref()).private();
     let trait_path = quote!(#private::LabelValue);
     match cx.check() {
-        Ok(()) => wrap_in_const(impl_block(input, &trait_path, false, &expand(&variants))),
+        Ok(()) => {
+            let mut items = impl_block(input, &trait_path, false, &expand(&variants));
+            items.extend(every_value(input, &variants));
+            wrap_in_const(items)
+        }
         Err(errors) => {
             let body = quote! {
                 const CARDINALITY: usize = 0;
@@ -208,6 +212,24 @@ fn expand(variants: &[Variant<'_>]) -> TokenStream {
         fn value(index: usize) -> &'static str {
             const __METRICS_VALUES: [&str; #count] = [#(#values),*];
             if index < #count { __METRICS_VALUES[index] } else { "" }
+        }
+    }
+}
+
+/// A function that names every variant, so that a value the program never
+/// constructs is no `dead_code` warning: every value is a series, exposed at zero.
+/// (An `#[allow(dead_code)]` item counts as used, and so does what it names.)
+fn every_value(input: &DeriveInput, variants: &[Variant<'_>]) -> TokenStream {
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let ident = &input.ident;
+    let count = variants.len();
+    let variants = variants.iter().map(|variant| variant.ident);
+    quote! {
+        #[allow(dead_code)]
+        fn __metrics_every_value() -> [#ident; #count] {
+            [#(#ident::#variants),*]
         }
     }
 }

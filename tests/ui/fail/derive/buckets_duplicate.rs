@@ -1,0 +1,10 @@
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct Http {
+    /// Request latency.
+    #[metric(buckets = [0.1, 0.5, 0.5])]
+    latency: Histogram,
+}
+
+fn main() {}

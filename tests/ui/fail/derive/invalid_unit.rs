@@ -1,0 +1,10 @@
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct Http {
+    /// Request latency.
+    #[metric(unit = "Seconds")]
+    latency: Histogram,
+}
+
+fn main() {}

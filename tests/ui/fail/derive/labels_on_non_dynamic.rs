@@ -1,0 +1,10 @@
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct Http {
+    /// Requests served.
+    #[metric(labels = ["route"], max_series = 10)]
+    requests: Counter,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use metrics_runtime::Metrics;
+
+#[derive(Metrics)]
+enum Http {
+    Requests,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct Http(Counter);
+
+fn main() {}

@@ -1,0 +1,6 @@
+use metrics_runtime::Metrics;
+
+#[derive(Metrics)]
+struct Http;
+
+fn main() {}

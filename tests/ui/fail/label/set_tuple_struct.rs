@@ -1,0 +1,6 @@
+use metrics_runtime::LabelSet;
+
+#[derive(Clone, Copy, LabelSet)]
+struct Labels(bool);
+
+fn main() {}

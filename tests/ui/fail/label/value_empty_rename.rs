@@ -1,0 +1,10 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    #[label(rename = "")]
+    Post,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+#[label(renameall = "lowercase")]
+enum Method {
+    #[label(name = "GET")]
+    Get,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+enum Status {
+    Ok,
+    Error(u16),
+    Other { code: u16 },
+}
+
+fn main() {}

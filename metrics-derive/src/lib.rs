@@ -15,21 +15,21 @@ mod private;
 mod symbol;
 mod timed;
 
-/// See `metrics_runtime::Metrics`.
+/// Implements the trait `metrics_runtime::Metrics`.
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as syn::DeriveInput);
     derive::derive_metrics(&input).into()
 }
 
-/// See `metrics_runtime::LabelSet`.
+/// Implements the trait `metrics_runtime::LabelSet`.
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as syn::DeriveInput);
     label::derive_label_set(&input).into()
 }
 
-/// See `metrics_runtime::LabelValue`.
+/// Implements the trait `metrics_runtime::LabelValue`.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as syn::DeriveInput);

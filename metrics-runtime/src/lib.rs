@@ -84,11 +84,11 @@ pub use registry::{Registry, RegistryError, default_registry};
 pub use self_metrics::{CARDINALITY_OVERFLOW_NAME, REFUSED_INCREMENTS_NAME, refused_increments};
 pub use timed::{Outcome, TimedOutcome};
 
-/// Derives [`LabelSet`] for a struct of [`LabelValue`] fields.
+#[doc = include_str!("../docs/derive-label-set.md")]
 pub use metrics_derive::LabelSet;
-/// Derives [`LabelValue`] for a fieldless enum (values are the variant names in snake_case).
+#[doc = include_str!("../docs/derive-label-value.md")]
 pub use metrics_derive::LabelValue;
-/// Derives [`Metrics`] for a struct of metric families. See the crate docs.
+#[doc = include_str!("../docs/derive-metrics.md")]
 pub use metrics_derive::Metrics;
 /// Times a function, sync or async, or every method of an `impl` block or trait.
 /// See the [`timed`](mod@timed) module for the families it feeds.

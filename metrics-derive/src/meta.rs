@@ -153,7 +153,7 @@ pub(crate) fn parse_attr(
 }
 
 /// The help text of doc comments: lines trimmed, blank lines dropped, joined with
-/// spaces. `None` when there is no doc comment.
+/// spaces. `None` when there is no doc comment (or only `#[doc = macro!(..)]`).
 pub(crate) fn doc_text(attrs: &[syn::Attribute]) -> Option<String> {
     let mut lines: Vec<String> = Vec::new();
     for attr in attrs.iter().filter(|attr| attr.path() == crate::symbol::DOC) {
@@ -162,7 +162,14 @@ pub(crate) fn doc_text(attrs: &[syn::Attribute]) -> Option<String> {
             continue;
         };
         let value = lit.value();
-        lines.extend(value.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned));
+        // A `/** .. */` comment is one attribute of several lines, often decorated
+        // with a leading `*` each; a `///` comment is one attribute per line.
+        let block = value.contains('\n');
+        let trimmed = value.lines().map(|line| match line.trim() {
+            line if block => line.strip_prefix('*').map_or(line, str::trim_start),
+            line => line,
+        });
+        lines.extend(trimmed.filter(|line| !line.is_empty()).map(str::to_owned));
     }
     (!lines.is_empty()).then(|| lines.join(" "))
 }
@@ -184,5 +191,25 @@ pub(crate) fn declaration(input: &syn::DeriveInput) -> TokenStream {
             let token = data.union_token;
             quote!(#token #ident)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_text;
+
+    fn doc(item: &str) -> Option<String> {
+        doc_text(&syn::parse_str::<syn::DeriveInput>(item).unwrap().attrs)
+    }
+
+    #[test]
+    fn help_from_docs() {
+        assert_eq!(doc("/// Orders placed.\nstruct S;").as_deref(), Some("Orders placed."));
+        let lines = "/// Time spent\n///   busy.\n///\n/// * really\nstruct S;";
+        assert_eq!(doc(lines).as_deref(), Some("Time spent busy. * really"));
+        let block = "/** Block doc,\n * two lines. */\nstruct S;";
+        assert_eq!(doc(block).as_deref(), Some("Block doc, two lines."));
+        assert_eq!(doc("#[doc = include_str!(\"x\")]\nstruct S;"), None);
+        assert_eq!(doc("struct S;"), None);
     }
 }

@@ -49,9 +49,8 @@ pub(crate) fn expand(container: &Container<'_>) -> TokenStream {
             // family without its type's label names, and the impl builds the full
             // descriptor in an inline `const`, per instantiation.
             items.extend(catalogue_entry(&shared, field, quote!(&[])));
-            let check = typed_label_check(&shared, field);
+            let check = typed_label_check(&shared, field).map(|check| quote!(#check;));
             let full = descriptor(&shared, field, type_label_names(&shared, field));
-            let check = check.map(|check| quote!(#check;));
             quote!(const { #check &#full })
         } else {
             let label_names = type_label_names(&shared, field);

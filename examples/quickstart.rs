@@ -5,13 +5,23 @@
 //! ```text
 //! cargo run --example quickstart
 //! ```
+//!
+//! With `--listen`, it serves `/metrics` (with process, tokio and build metrics) and
+//! `/health` instead of printing, while the simulated traffic goes on, for
+//! `--duration` seconds or until Ctrl-C:
+//!
+//! ```text
+//! cargo run --example quickstart -- --listen 127.0.0.1:9898 --duration 30
+//! ```
 
+use std::process::ExitCode;
 use std::time::Duration;
 
-use examples::Traffic;
+use examples::{ServeArgs, Traffic};
+use metrics_runtime::serve::MetricsServer;
 use metrics_runtime::{
     Counter, DynFamily, Family, FloatGauge, Format, Gauge, Global, Histogram, LabelSet, LabelValue,
-    Metrics, default_registry, timed,
+    Metrics, build_info, catalogue, default_registry, timed,
 };
 
 #[derive(Clone, Copy, LabelValue)]
@@ -56,7 +66,7 @@ struct NotFound;
 async fn get_product(id: u32) -> Result<String, NotFound> {
     METRICS.requests.get(&["/products/{id}"]).inc();
     tokio::time::sleep(Duration::from_millis(u64::from(id % 3))).await;
-    if id % 5 == 0 { Err(NotFound) } else { Ok(format!("product {id}")) }
+    if id.is_multiple_of(5) { Err(NotFound) } else { Ok(format!("product {id}")) }
 }
 
 /// Timed with an in-flight gauge; one call of it is cancelled by a timeout.
@@ -76,7 +86,24 @@ async fn reindex() {
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> ExitCode {
+    let args = match ServeArgs::from_env() {
+        Ok(args) if args.duration.is_some() && args.listen.is_none() => {
+            eprintln!("quickstart: --duration needs --listen");
+            return ExitCode::from(2);
+        }
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("quickstart: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.catalogue {
+        for family in catalogue() {
+            println!("{} {}", family.name, family.kind);
+        }
+        return ExitCode::SUCCESS;
+    }
     let mut traffic = Traffic::seeded(42);
     for id in 1..=20 {
         let _ = get_product(id).await;
@@ -96,8 +123,64 @@ async fn main() {
     let joined = tokio::spawn(reindex()).await;
     assert!(joined.is_err_and(|e| e.is_panic()));
 
-    println!("# ---- Prometheus text format 0.0.4 ----");
-    print!("{}", default_registry().encode_to_string(Format::Text));
-    println!("# ---- OpenMetrics 1.0.0 ----");
-    print!("{}", default_registry().encode_to_string(Format::OpenMetrics));
+    let Some(listen) = args.listen else {
+        println!("# ---- Prometheus text format 0.0.4 ----");
+        print!("{}", default_registry().encode_to_string(Format::Text));
+        println!("# ---- OpenMetrics 1.0.0 ----");
+        print!("{}", default_registry().encode_to_string(Format::OpenMetrics));
+        return ExitCode::SUCCESS;
+    };
+    match serve(&listen, args.duration, traffic).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("quickstart: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Serves `/metrics` and `/health` on `listen` while the traffic goes on, for
+/// `duration` or until Ctrl-C, then shuts the server down gracefully.
+async fn serve(
+    listen: &str,
+    duration: Option<Duration>,
+    mut traffic: Traffic,
+) -> Result<(), Box<dyn std::error::Error>> {
+    default_registry().expose_build_info(build_info!())?;
+    let server =
+        MetricsServer::builder().process_metrics(true).tokio_metrics(true).bind(listen).await?;
+    // One line, flushed, that scripts wait for (`cargo xtask e2e` reads the port).
+    println!("serving http://{}/metrics and /health", server.local_addr());
+    let server = server.spawn();
+    let stop = async {
+        match duration {
+            Some(duration) => tokio::time::sleep(duration).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = stop => {}
+        _ = tokio::signal::ctrl_c() => {}
+        () = keep_busy(&mut traffic) => {}
+    }
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Simulated traffic, a request every 20 ms or so, until dropped.
+async fn keep_busy(traffic: &mut Traffic) {
+    for id in 21.. {
+        let _ = get_product(id).await;
+        if traffic.unit() < 0.3 {
+            let payment = [Payment::Card, Payment::Transfer, Payment::Voucher][traffic.below(3)];
+            METRICS.orders.get(OrderLabels { payment, express: traffic.unit() < 0.3 }).inc();
+            METRICS.cart_items.add(traffic.below(3) as i64 - 1);
+            let _ = checkout(traffic.below(5) as u32).await;
+        }
+        if traffic.unit() < 0.02 {
+            let _ = tokio::time::timeout(Duration::from_millis(1), checkout(50)).await;
+        }
+        METRICS.stock_reserved_ratio.set(traffic.unit());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

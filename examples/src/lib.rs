@@ -1,4 +1,9 @@
-//! Helpers shared by the examples: a small seeded generator for deterministic traffic.
+//! Helpers shared by the examples: a small seeded generator for deterministic traffic,
+//! and the `--listen`/`--duration` flags of the served examples.
+
+mod args;
+
+pub use args::ServeArgs;
 
 /// A SplitMix64 generator: deterministic, seedable, good enough to simulate traffic.
 #[derive(Debug, Clone)]

@@ -3,14 +3,12 @@
 use std::process::ExitCode;
 
 mod bench;
+mod e2e;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("e2e") => {
-            eprintln!("xtask e2e: no end-to-end suite yet");
-            ExitCode::SUCCESS
-        }
+        Some("e2e") => e2e::run(),
         Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <e2e|bench>");

@@ -1,0 +1,65 @@
+//! The flags every served example takes: `--listen ADDR` and `--duration SECS`.
+
+use std::time::Duration;
+
+/// What a served example was asked to do.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServeArgs {
+    /// Serve `/metrics` and `/health` on this address (`127.0.0.1:9898`, `[::1]:0`).
+    pub listen: Option<String>,
+    /// Stop after this long; without it, serve until Ctrl-C.
+    pub duration: Option<Duration>,
+    /// Print the names of the families in the link-time catalogue and exit
+    /// (`cargo xtask e2e` checks each has series).
+    pub catalogue: bool,
+}
+
+const USAGE: &str = "flags: [--listen ADDR] [--duration SECS] [--catalogue]";
+
+impl ServeArgs {
+    /// Parses the process's arguments; `Err` is a message for standard error.
+    pub fn from_env() -> Result<Self, String> {
+        Self::parse(std::env::args().skip(1))
+    }
+
+    /// Parses `args` (without the program name).
+    ///
+    /// ```
+    /// use examples::ServeArgs;
+    /// let args = ServeArgs::parse(["--listen", "127.0.0.1:0", "--duration", "1.5"].map(String::from)).unwrap();
+    /// assert_eq!(args.listen.as_deref(), Some("127.0.0.1:0"));
+    /// assert_eq!(args.duration, Some(std::time::Duration::from_millis(1500)));
+    /// assert!(ServeArgs::parse(["--duration".to_owned()]).is_err());
+    /// ```
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut parsed = Self::default();
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            let (name, inline) = match flag.split_once('=') {
+                Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+                None => (flag, None),
+            };
+            let mut value = || {
+                inline
+                    .clone()
+                    .or_else(|| args.next())
+                    .ok_or_else(|| format!("{name} needs a value; {USAGE}"))
+            };
+            match name.as_str() {
+                "--listen" => parsed.listen = Some(value()?),
+                "--duration" => {
+                    let text = value()?;
+                    let seconds: f64 =
+                        text.parse().ok().filter(|s: &f64| s.is_finite() && *s >= 0.0).ok_or_else(
+                            || format!("--duration takes seconds, such as 30 or 1.5; got `{text}`"),
+                        )?;
+                    parsed.duration = Some(Duration::from_secs_f64(seconds));
+                }
+                "--catalogue" => parsed.catalogue = true,
+                "-h" | "--help" => return Err(USAGE.to_owned()),
+                other => return Err(format!("unknown argument `{other}`; {USAGE}")),
+            }
+        }
+        Ok(parsed)
+    }
+}

@@ -1,4 +1,5 @@
-//! The flags every served example takes: `--listen ADDR` and `--duration SECS`.
+//! The flags every served example takes: `--listen ADDR`, `--duration SECS`,
+//! `--catalogue` and `--queries`.
 
 use std::time::Duration;
 
@@ -12,9 +13,14 @@ pub struct ServeArgs {
     /// Print the names of the families in the link-time catalogue and exit
     /// (`cargo xtask e2e` checks each has series).
     pub catalogue: bool,
+    /// Print the PromQL queries the example carries from its guide, one
+    /// `NAME<TAB>EXPR` line each, and exit (`cargo xtask e2e` evaluates them). A name
+    /// starting with `alert:` is an alert condition: it must evaluate, but it returns
+    /// data only while the alert would fire.
+    pub queries: bool,
 }
 
-const USAGE: &str = "flags: [--listen ADDR] [--duration SECS] [--catalogue]";
+const USAGE: &str = "flags: [--listen ADDR] [--duration SECS] [--catalogue] [--queries]";
 
 impl ServeArgs {
     /// Parses the process's arguments; `Err` is a message for standard error.
@@ -30,6 +36,7 @@ impl ServeArgs {
     /// assert_eq!(args.listen.as_deref(), Some("127.0.0.1:0"));
     /// assert_eq!(args.duration, Some(std::time::Duration::from_millis(1500)));
     /// assert!(ServeArgs::parse(["--duration".to_owned()]).is_err());
+    /// assert!(ServeArgs::parse(["--queries".to_owned()]).unwrap().queries);
     /// ```
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut parsed = Self::default();
@@ -56,6 +63,7 @@ impl ServeArgs {
                     parsed.duration = Some(Duration::from_secs_f64(seconds));
                 }
                 "--catalogue" => parsed.catalogue = true,
+                "--queries" => parsed.queries = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument `{other}`; {USAGE}")),
             }

@@ -4,11 +4,12 @@
 //! measured) and OpenMetrics 1.0 (ours, prometheus-client, fastmetrics). Each
 //! benchmark's throughput is the size of the exposition it produces.
 
+mod cpu_time;
 mod labels;
 
 use std::hint::black_box;
 
-use criterion::measurement::WallTime;
+use cpu_time::ThreadTime;
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
 };
@@ -37,7 +38,7 @@ const HISTOGRAMS: &str = "route_latency_seconds";
 /// Benchmarks `encode`, which writes one whole exposition into a buffer it reuses
 /// and returns its length in bytes.
 fn bench(
-    group: &mut BenchmarkGroup<'_, WallTime>,
+    group: &mut BenchmarkGroup<'_, ThreadTime>,
     krate: &str,
     format: &str,
     mut encode: impl FnMut() -> usize,
@@ -46,7 +47,7 @@ fn bench(
     group.bench_function(BenchmarkId::new(krate, format), |b| b.iter(&mut encode));
 }
 
-fn ours<M: RouteFamily>(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn ours<M: RouteFamily>(group: &mut BenchmarkGroup<'_, ThreadTime>) {
     let registry = Registry::new();
     registry.register(RouteMetrics::<M>::filled()).unwrap();
     for (format, name) in [(Format::Text, "text"), (Format::OpenMetrics, "openmetrics")] {
@@ -59,7 +60,7 @@ fn ours<M: RouteFamily>(group: &mut BenchmarkGroup<'_, WallTime>) {
     }
 }
 
-fn prometheus_text(group: &mut BenchmarkGroup<'_, WallTime>, registry: &prometheus::Registry) {
+fn prometheus_text(group: &mut BenchmarkGroup<'_, ThreadTime>, registry: &prometheus::Registry) {
     use prometheus::Encoder;
     let mut buf = Vec::new();
     bench(group, "prometheus", "text", || {
@@ -70,7 +71,7 @@ fn prometheus_text(group: &mut BenchmarkGroup<'_, WallTime>, registry: &promethe
 }
 
 fn client_text(
-    group: &mut BenchmarkGroup<'_, WallTime>,
+    group: &mut BenchmarkGroup<'_, ThreadTime>,
     registry: &prometheus_client::registry::Registry,
 ) {
     let mut buf = String::new();
@@ -87,7 +88,7 @@ fn client_text(
 }
 
 fn fastmetrics_text(
-    group: &mut BenchmarkGroup<'_, WallTime>,
+    group: &mut BenchmarkGroup<'_, ThreadTime>,
     registry: &fastmetrics::registry::Registry,
 ) {
     use fastmetrics::format::text::{self, EscapingScheme, TextProfile};
@@ -109,7 +110,7 @@ fn fastmetrics_text(
 }
 
 fn measured_text<G: MetricGroup<BufferedTextEncoder>>(
-    group: &mut BenchmarkGroup<'_, WallTime>,
+    group: &mut BenchmarkGroup<'_, ThreadTime>,
     metrics: &G,
 ) {
     let mut encoder = BufferedTextEncoder::new();
@@ -131,7 +132,7 @@ struct MeasuredHistograms {
     route_latency_seconds: measured::HistogramVec<RouteSet, 12>,
 }
 
-fn counters(c: &mut Criterion) {
+fn counters(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("encode_counter_10k");
     let routes: Vec<String> = (0..COUNTER_SERIES).map(route).collect();
     let value = |i: usize| i as u64 + 1;
@@ -171,7 +172,7 @@ fn counters(c: &mut Criterion) {
     group.finish();
 }
 
-fn histograms(c: &mut Criterion) {
+fn histograms(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("encode_histogram_1k");
     let routes: Vec<String> = (0..HISTOGRAM_SERIES).map(route).collect();
     let value = |i: usize| OBSERVATIONS[i % OBSERVATIONS.len()];
@@ -217,5 +218,9 @@ fn histograms(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, counters, histograms);
+criterion_group! {
+    name = benches;
+    config = cpu_time::criterion();
+    targets = counters, histograms
+}
 criterion_main!(benches);

@@ -4,8 +4,10 @@
 //! fastmetrics (whose lookups must own their key: two `String`s per call) and
 //! measured's `ParaCord`-interned label set. Every series is created beforehand.
 
+mod cpu_time;
 mod labels;
 
+use cpu_time::ThreadTime;
 use criterion::{Criterion, criterion_group, criterion_main};
 use labels::{
     OwnedRouteMethod, REQUESTS, RequestLabels, RequestLabelsSet, RouteMethod, RouteMethodSet,
@@ -19,7 +21,7 @@ use prometheus_client::metrics::family::Family as ClientFamily;
 type FmCounter = fastmetrics::metrics::counter::Counter;
 type FmFamily<L> = fastmetrics::metrics::family::Family<L, FmCounter>;
 
-fn typed_2labels(c: &mut Criterion) {
+fn typed_2labels(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("family_typed_2labels");
 
     let ours = Family::<RequestLabels, Counter>::for_family(&REQUESTS_TYPED);
@@ -48,7 +50,7 @@ fn typed_2labels(c: &mut Criterion) {
     group.finish();
 }
 
-fn dynamic_2labels(c: &mut Criterion) {
+fn dynamic_2labels(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("family_dynamic_2labels");
 
     let ours = DynFamily::<Counter>::for_family(&REQUESTS_DYNAMIC);
@@ -92,5 +94,9 @@ fn dynamic_2labels(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, typed_2labels, dynamic_2labels);
+criterion_group! {
+    name = benches;
+    config = cpu_time::criterion();
+    targets = typed_2labels, dynamic_2labels
+}
 criterion_main!(benches);

@@ -3,11 +3,13 @@
 //! prometheus-client, fastmetrics and measured; and a timed section (start a timer,
 //! stop it, observe) against prometheus, measured and two bare `Instant::now()` reads.
 
+mod cpu_time;
 mod labels;
 
 use std::hint::black_box;
 use std::time::Instant;
 
+use cpu_time::ThreadTime;
 use criterion::{Criterion, criterion_group, criterion_main};
 use labels::{
     OwnedRouteMethod, REQUESTS, RequestLabels, RequestLabelsSet, RouteMethod, RouteMethodSet,
@@ -43,7 +45,7 @@ fn measured_thresholds() -> Thresholds<12> {
     Thresholds::with_buckets(BOUNDS)
 }
 
-fn observe(c: &mut Criterion) {
+fn observe(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("histogram_observe");
 
     let ours = Histogram::for_family(&LATENCY);
@@ -64,7 +66,7 @@ fn observe(c: &mut Criterion) {
     group.finish();
 }
 
-fn typed_2labels(c: &mut Criterion) {
+fn typed_2labels(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("histogram_typed_2labels");
     let inputs: [(RequestLabels, f64); 8] = std::array::from_fn(|i| (REQUESTS[i], OBSERVATIONS[i]));
 
@@ -90,7 +92,7 @@ fn typed_2labels(c: &mut Criterion) {
     group.finish();
 }
 
-fn dynamic_2labels(c: &mut Criterion) {
+fn dynamic_2labels(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("histogram_dynamic_2labels");
     let inputs: [([&str; 2], f64); 8] =
         std::array::from_fn(|i| (ROUTE_METHODS[i], OBSERVATIONS[i]));
@@ -132,7 +134,7 @@ fn dynamic_2labels(c: &mut Criterion) {
     group.finish();
 }
 
-fn timer(c: &mut Criterion) {
+fn timer(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("histogram_timer");
 
     let ours = Histogram::for_family(&LATENCY);
@@ -156,5 +158,9 @@ fn timer(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, observe, typed_2labels, dynamic_2labels, timer);
+criterion_group! {
+    name = benches;
+    config = cpu_time::criterion();
+    targets = observe, typed_2labels, dynamic_2labels, timer
+}
 criterion_main!(benches);

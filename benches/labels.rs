@@ -185,8 +185,8 @@ impl FmLabelSet for OwnedRoute {
 
 /// Benchmarks `record` called with each of `inputs` in turn, so that a lookup is not
 /// answered from the same entry every time.
-pub fn cycling<T: Copy, const N: usize>(
-    b: &mut criterion::Bencher<'_>,
+pub fn cycling<M: criterion::measurement::Measurement, T: Copy, const N: usize>(
+    b: &mut criterion::Bencher<'_, M>,
     inputs: &[T; N],
     mut record: impl FnMut(T),
 ) {

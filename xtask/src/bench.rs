@@ -39,6 +39,29 @@ const GROUPS: [(&str, &str); 10] = [
     ("encode_histogram_1k", "encode a 1,000-series histogram family (12 buckets)"),
 ];
 
+/// How each crate is driven, so that a reader can judge the rows.
+const NOTES: &str = "\
+How each crate is used (`benches/`):
+
+- Times are the benchmark thread's CPU time (`benches/cpu_time.rs`), except the 2-thread
+  rows (wall-clock): on this shared machine wall-clock time also counts the moments the
+  thread waits for a core, which lands in whichever row happens to be running.
+- Every crate runs the same operations on the same label values, 12 bucket bounds and
+  observations; labelled benches cycle through 8 label sets created beforehand.
+- Typed labels: our `Family<L, Counter>` (a dense array), measured's `LabelGroup` of
+  `FixedCardinalityLabel` enums, prometheus-client's and fastmetrics' families keyed by
+  the same enum struct (hashed).
+- String labels: our `DynFamily::get(&[route, method])`, prometheus
+  `with_label_values`, measured's `LabelGroup` with `ParaCord`-interned values;
+  prometheus-client and fastmetrics families are keyed by an owned struct, so each
+  lookup allocates two `String`s.
+- Encoding writes into a buffer reused between iterations; prometheus includes its
+  `gather()`. prometheus and measured write Prometheus text only; fastmetrics' text
+  0.0.4 profile leaves the `_total` suffix off counters (see the sizes).
+- Floors: a bare `AtomicU64::fetch_add(1, Relaxed)`; two `Instant::now()` reads.
+
+";
+
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--no-run]
   --quick   criterion's short settings (1 s warm-up, 2 s measurement, 20 samples)
   --no-run  write BENCHMARKS.md from the last run's results without running again";
@@ -232,6 +255,7 @@ struct Machine {
     date: String,
     rustc: String,
     commit: String,
+    crates: String,
 }
 
 impl Machine {
@@ -262,8 +286,25 @@ impl Machine {
             date: utc_date(now_secs()),
             rustc: output(&rustc, &["--version"]),
             commit: output("git", &["rev-parse", "--short", "HEAD"]),
+            crates: locked_versions(
+                &std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default(),
+            ),
         }
     }
+}
+
+/// The versions of the peers and of criterion that `Cargo.lock` pins, as
+/// `name version, …`.
+fn locked_versions(lock: &str) -> String {
+    let mut versions = Vec::new();
+    for krate in PEERS.into_iter().chain(["criterion"]) {
+        let name = format!("name = \"{krate}\"\nversion = \"");
+        for (start, _) in lock.match_indices(&name) {
+            let rest = &lock[start + name.len()..];
+            versions.push(format!("{krate} {}", &rest[..rest.find('"').unwrap_or(0)]));
+        }
+    }
+    versions.join(", ")
 }
 
 /// `YYYY-MM-DD` of a Unix time (the civil-from-days algorithm of H. Hinnant).
@@ -311,9 +352,10 @@ impl Report {
              times across runs.\n\n\
              | | |\n|---|---|\n\
              | CPU | {} |\n| cores | {} |\n| date (UTC) | {} |\n| rustc | {} |\n\
-             | commit | {} |\n| criterion settings | {settings} |\n\n",
-            m.cpu, m.cores, m.date, m.rustc, m.commit
+             | commit | {} |\n| crates | {} |\n| criterion settings | {settings} |\n\n",
+            m.cpu, m.cores, m.date, m.rustc, m.commit, m.crates
         );
+        out.push_str(NOTES);
         self.render_medians(&mut out);
         self.render_ratios(&mut out);
         self.render_bytes(&mut out);
@@ -797,6 +839,13 @@ mod tests {
         assert_eq!(utc_date(0), "1970-01-01");
         assert_eq!(utc_date(951_782_400), "2000-02-29");
         assert_eq!(utc_date(1_767_225_600), "2026-01-01");
+    }
+
+    #[test]
+    fn versions_from_the_lock() {
+        let lock = "[[package]]\nname = \"measured\"\nversion = \"0.0.25\"\n\n\
+                    [[package]]\nname = \"measured-derive\"\nversion = \"0.0.25\"\n";
+        assert_eq!(locked_versions(lock), "measured 0.0.25");
     }
 
     #[test]

@@ -65,6 +65,7 @@ const fn descriptor(
         struct_name: "Bench",
         field_name: name,
         location: SourceLocation { file: file!(), line: 0, column: 0, module: module_path!() },
+        objective: None,
     }
 }
 

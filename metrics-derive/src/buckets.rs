@@ -12,6 +12,13 @@ use syn::{Expr, ExprCall, Lit, UnOp};
 /// a typo in a count should not make the compiler build a huge array.
 pub(crate) const MAX_BUCKETS: usize = 1_000;
 
+/// `metrics_runtime::DEFAULT_BUCKETS`, which a histogram without `buckets` gets, for
+/// checking latency objectives at compile time. Generated code also checks, in a
+/// `const`, that the runtime's bounds contain the objective, so a drift between
+/// the two lists fails the build rather than the alerts.
+pub(crate) const DEFAULT_BUCKETS: &[f64] =
+    &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
 const FORMS: &str = "use a list `[0.1, 0.5, 1.0]`, `linear(start, width, count)` or `exponential(start, factor, count)`";
 
 /// The upper bounds `expr` describes: ascending, finite, without `+Inf`.

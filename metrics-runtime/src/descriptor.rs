@@ -100,6 +100,9 @@ pub struct FamilyDescriptor {
     pub field_name: &'static str,
     /// Where it was declared.
     pub location: SourceLocation,
+    /// The objective declared with `#[metric(objective(..))]` on a histogram, which
+    /// [`ops`](crate::ops) turns into burn-rate alerts; `None` for most families.
+    pub objective: Option<Objective>,
 }
 
 impl FamilyDescriptor {
@@ -110,6 +113,64 @@ impl FamilyDescriptor {
             _ => self.name.into(),
         }
     }
+}
+
+/// A service-level objective, declared with `#[timed(objective(..))]` on a function or
+/// `#[metric(objective(..))]` on a histogram family.
+///
+/// `success = 99.9` asks that 99.9 % of calls end well (`ok`; `error` and `panicked`
+/// count against it, `cancelled` calls are left out: the caller gave up before the
+/// function could succeed or fail). `latency = "250ms", percentile = 99` asks that
+/// 99 % of calls (or observations) take at most 250 ms; the latency is one of the
+/// histogram's bucket bounds, which the macros check. [`ops`](crate::ops) turns an
+/// objective into multi-window, multi-burn-rate alerts over a 30-day budget.
+///
+/// ```
+/// use metrics_runtime::Objective;
+/// const FAST: Objective = Objective::latency(0.25, 99.0);
+/// assert_eq!(FAST.latency_budget(), Some(0.01));
+/// assert_eq!(Objective::success(99.9).error_budget(), Some(0.001));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Objective {
+    /// Percent of calls that must succeed, in `(0, 100)`; `None` when not declared.
+    pub success: Option<f64>,
+    /// The latency bound, in the unit of the histogram (seconds for `#[timed]`): one
+    /// of its bucket bounds; `None` when not declared.
+    pub latency: Option<f64>,
+    /// Percent of calls that must take at most `latency`, in `(0, 100)`.
+    pub percentile: f64,
+}
+
+impl Objective {
+    /// The percentile a latency objective has when none is given.
+    pub const DEFAULT_PERCENTILE: f64 = 99.0;
+
+    /// A success objective alone.
+    pub const fn success(percent: f64) -> Self {
+        Self { success: Some(percent), latency: None, percentile: Self::DEFAULT_PERCENTILE }
+    }
+
+    /// A latency objective alone: `percentile` % of calls within `bound`.
+    pub const fn latency(bound: f64, percentile: f64) -> Self {
+        Self { success: None, latency: Some(bound), percentile }
+    }
+
+    /// The share of calls that may fail (`0.001` for 99.9 %), rounded to 12
+    /// significant digits so that `100 - 99.9` gives `0.001`, not `0.0010000000000000009`.
+    pub fn error_budget(&self) -> Option<f64> {
+        self.success.map(budget)
+    }
+
+    /// The share of calls that may be slower than `latency`.
+    pub fn latency_budget(&self) -> Option<f64> {
+        self.latency.map(|_| budget(self.percentile))
+    }
+}
+
+fn budget(percent: f64) -> f64 {
+    let share = (100.0 - percent) / 100.0;
+    format!("{share:.11e}").parse().unwrap_or(share)
 }
 
 /// Why a list of histogram bounds was refused.

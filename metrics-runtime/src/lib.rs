@@ -67,7 +67,9 @@ pub mod timed;
 pub mod __private;
 
 pub use catalogue::catalogue;
-pub use descriptor::{BucketsError, FamilyDescriptor, LabelKind, MetricKind, SourceLocation};
+pub use descriptor::{
+    BucketsError, FamilyDescriptor, LabelKind, MetricKind, Objective, SourceLocation,
+};
 pub use encode::Format;
 pub use global::Global;
 #[cfg(feature = "prometheus")]

@@ -6,7 +6,7 @@ pub use linkme;
 
 pub use crate::catalogue::CATALOGUE;
 pub use crate::collect::CollectFamily;
-pub use crate::descriptor::{FamilyDescriptor, LabelKind, MetricKind, SourceLocation};
+pub use crate::descriptor::{FamilyDescriptor, LabelKind, MetricKind, Objective, SourceLocation};
 pub use crate::label::{DynFamily, Family, LabelSet, LabelValue};
 pub use crate::metric::DEFAULT_BUCKETS;
 pub use crate::metric::Metric;
@@ -97,6 +97,22 @@ pub const fn check_type_labels(kind: MetricKind, names: &[&str]) {
             "the label name `le` is reserved on histograms for bucket bounds; rename the LabelSet field with #[label(name = \"...\")]"
         );
     }
+}
+
+/// Compile-time check that a latency objective is one of the histogram's bounds.
+/// The macros check it with their own copy of the default bounds and name the
+/// nearest ones; this catches the copy drifting from [`DEFAULT_BUCKETS`].
+pub const fn check_objective_bound(bounds: &[f64], latency: f64) {
+    let mut i = 0;
+    while i < bounds.len() {
+        if bounds[i] == latency {
+            return;
+        }
+        i += 1;
+    }
+    panic!(
+        "the latency objective is not a bucket bound of the histogram; choose one of its bounds"
+    );
 }
 
 /// [`check_type_labels`], and no label of the set is also a constant label of the

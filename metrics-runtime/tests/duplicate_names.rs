@@ -21,6 +21,7 @@ const BASE: FamilyDescriptor = FamilyDescriptor {
     struct_name: "",
     field_name: "",
     location: SourceLocation { file: file!(), line: 0, column: 1, module: module_path!() },
+    objective: None,
 };
 
 const fn at(line: u32) -> SourceLocation {

@@ -121,6 +121,7 @@ static SLOW: FamilyDescriptor = FamilyDescriptor {
     struct_name: "Slow",
     field_name: "value",
     location: SourceLocation { file: file!(), line: line!(), column: 1, module: module_path!() },
+    objective: None,
 };
 
 impl CollectFamily for Slow {

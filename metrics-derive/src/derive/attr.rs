@@ -10,13 +10,15 @@ use crate::meta::{
     Attr, Keyed, crate_path, doc_text, lit_int, lit_str, parse_attr, skip_value, unknown_key,
     unwrap_group, value_expr,
 };
+use crate::objective::ObjectiveSpec;
 use crate::symbol::{
     ALLOW_TOTAL_SUFFIX, BUCKETS, CRATE, HELP, LABELS, MAX_SERIES, METRIC, METRICS, NAME, NAMESPACE,
-    SUBSYSTEM, Symbol, UNIT,
+    OBJECTIVE, SUBSYSTEM, Symbol, UNIT,
 };
 
 const CONTAINER_KEYS: &[Symbol] = &[NAMESPACE, SUBSYSTEM, LABELS, CRATE];
-const FIELD_KEYS: &[Symbol] = &[NAME, HELP, UNIT, BUCKETS, LABELS, MAX_SERIES, ALLOW_TOTAL_SUFFIX];
+const FIELD_KEYS: &[Symbol] =
+    &[NAME, HELP, UNIT, BUCKETS, LABELS, MAX_SERIES, ALLOW_TOTAL_SUFFIX, OBJECTIVE];
 
 /// A constant label of every family of the struct: `labels(service = "checkout")`.
 pub(crate) struct ConstLabel {
@@ -105,6 +107,9 @@ pub(crate) struct FieldAttrs {
     pub(crate) labels: Option<Keyed<Vec<LitStr>>>,
     pub(crate) max_series: Option<Keyed<usize>>,
     pub(crate) allow_total_suffix: Option<Keyed<()>>,
+    /// `objective(latency = "250ms", percentile = 99)`, checked against the buckets
+    /// in `valid.rs`.
+    pub(crate) objective: Option<Keyed<ObjectiveSpec>>,
     /// The doc comment, as help text.
     pub(crate) doc: Option<String>,
 }
@@ -118,6 +123,7 @@ impl FieldAttrs {
         let mut labels = Attr::none(cx, LABELS);
         let mut max_series = Attr::none(cx, MAX_SERIES);
         let mut allow_total_suffix = Attr::none(cx, ALLOW_TOTAL_SUFFIX);
+        let mut objective = Attr::none(cx, OBJECTIVE);
         let misplaced = "`#[metrics(..)]` goes on the struct; on a field, write `#[metric(..)]`";
         parse_own(cx, attrs, METRIC, (METRICS, misplaced), |meta| {
             if meta.path == NAME || meta.path == HELP || meta.path == UNIT {
@@ -160,6 +166,22 @@ impl FieldAttrs {
                 }
                 let path = &meta.path;
                 allow_total_suffix.set(&meta.path, quote::quote!(#path), ());
+            } else if meta.path == OBJECTIVE {
+                if !meta.input.peek(syn::token::Paren) {
+                    cx.error_spanned_by(
+                        &meta.path,
+                        "write `objective(latency = \"250ms\", percentile = 99)`",
+                    );
+                    return skip_value(&meta);
+                }
+                // The group as written, so that errors span `objective(..)` whole.
+                let group: proc_macro2::Group = meta.input.parse()?;
+                let path = &meta.path;
+                let tokens = quote::quote!(#path #group);
+                match crate::objective::parse(tokens.clone(), group.stream()) {
+                    Ok(spec) => objective.set(&meta.path, tokens, spec),
+                    Err(err) => cx.syn_error(err),
+                }
             } else {
                 unknown_key(cx, &meta, METRIC, FIELD_KEYS)?;
             }
@@ -173,6 +195,7 @@ impl FieldAttrs {
             labels: labels.get(),
             max_series: max_series.get(),
             allow_total_suffix: allow_total_suffix.get(),
+            objective: objective.get(),
             doc: doc_text(attrs),
         }
     }

@@ -61,6 +61,7 @@ pub(crate) fn expand(container: &Container<'_>) -> TokenStream {
             let entry = static_ident(field);
             quote!(&#entry)
         };
+        items.extend(objective_bound_check(&shared, field));
         let ident = field.ident;
         let ty = field.ty;
         // Spanned on the type, so that a type that is no family is reported there,
@@ -94,6 +95,26 @@ pub(crate) fn expand(container: &Container<'_>) -> TokenStream {
     let impl_metrics = impl_block(container.original, &quote!(#private::Metrics), true, &body);
     items.extend(impl_metrics);
     wrap_in_const(items)
+}
+
+/// The field's objective, matched to its bounds (`valid.rs` made sure it is).
+fn objective(field: &Field<'_>) -> Option<crate::objective::Objective> {
+    let spec = &field.attrs.objective.as_ref()?.value;
+    let unit_seconds = crate::objective::unit_seconds(&field.unit)?;
+    spec.resolve(super::valid::field_buckets(field), unit_seconds).ok()
+}
+
+/// `const _: () = check_objective_bound(BUCKETS, latency);`: the runtime's bounds
+/// hold the latency too (they are the macro's copy when `buckets` is left out).
+fn objective_bound_check(shared: &Shared, field: &Field<'_>) -> Option<TokenStream> {
+    let latency = objective(field)?.latency?;
+    let private = &shared.private;
+    let buckets = match &field.attrs.buckets {
+        Some(bounds) => buckets::to_tokens(&bounds.value),
+        None => quote!(#private::DEFAULT_BUCKETS),
+    };
+    let latency = Literal::f64_suffixed(latency);
+    Some(quote!(const _: () = #private::check_objective_bound(#buckets, #latency);))
 }
 
 fn static_ident(field: &Field<'_>) -> syn::Ident {
@@ -168,6 +189,10 @@ fn descriptor(shared: &Shared, field: &Field<'_>, label_names: TokenStream) -> T
         (Labels::Dynamic, Some(max)) => Literal::usize_unsuffixed(max.value),
         _ => Literal::usize_unsuffixed(0),
     };
+    let objective = match objective(field) {
+        Some(objective) => objective.to_tokens(private),
+        None => quote!(::core::option::Option::None),
+    };
     let struct_name = &shared.struct_name;
     let field_name = field.ident.unraw().to_string();
     // `line!()` and `column!()` give the field's position only when they carry the
@@ -197,6 +222,7 @@ fn descriptor(shared: &Shared, field: &Field<'_>, label_names: TokenStream) -> T
                 column: #column,
                 module: ::core::module_path!(),
             },
+            objective: #objective,
         }
     }
 }

@@ -117,6 +117,58 @@ fn check_field(cx: &Ctxt, container: &Container<'_>, field: &Field<'_>) {
         );
     }
     check_labels(cx, container, field);
+    check_objective(cx, field);
+}
+
+/// An objective fits a histogram in a unit of time, names a latency that is one of
+/// its bounds, and no success rate (a histogram counts no failures).
+fn check_objective(cx: &Ctxt, field: &Field<'_>) {
+    let Some(objective) = &field.attrs.objective else { return };
+    if field.kind != Kind::Histogram {
+        cx.error_spanned_by(
+            objective,
+            format!(
+                "an objective applies to a histogram, and `{}` is a {}; for calls that succeed \
+                 or fail, put `#[timed(objective(success = 99.9))]` on the function",
+                field.ident,
+                field.kind.as_str()
+            ),
+        );
+        return;
+    }
+    let spec = &objective.value;
+    if let Some((_, tokens)) = &spec.success {
+        cx.error_spanned_by(
+            tokens,
+            "a histogram counts no failures, so it has no `success` objective; \
+             put `#[timed(objective(success = ..))]` on the function it times",
+        );
+    }
+    if spec.latency.is_none() {
+        return;
+    }
+    let Some(unit_seconds) = crate::objective::unit_seconds(&field.unit) else {
+        cx.error_spanned_by(
+            objective,
+            format!(
+                "a latency objective needs a histogram of durations, and `{}` is in {}; \
+                 declare `unit = \"seconds\"`",
+                field.ident, field.unit
+            ),
+        );
+        return;
+    };
+    if let Err(err) = spec.resolve(field_buckets(field), unit_seconds) {
+        cx.syn_error(err);
+    }
+}
+
+/// The bounds of a histogram field: its `buckets`, or the default ones.
+pub(crate) fn field_buckets<'f>(field: &'f Field<'_>) -> &'f [f64] {
+    match &field.attrs.buckets {
+        Some(buckets) => &buckets.value,
+        None => crate::buckets::DEFAULT_BUCKETS,
+    }
 }
 
 /// The tokens that made a full name start with the reserved prefix: the first of

@@ -1,10 +1,14 @@
 //! `#[timed(name = "..", labels(k = "v"), buckets = .., in_flight, skip, crate = path)]`.
 
+use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
 
-const KEYS: &[&str] = &["name", "labels", "buckets", "in_flight", "fast_clock", "skip", "crate"];
+use crate::objective::{Objective, ObjectiveSpec};
+
+const KEYS: &[&str] =
+    &["name", "labels", "buckets", "in_flight", "fast_clock", "objective", "skip", "crate"];
 
 /// Labels `#[timed]` sets itself, which `labels(..)` may not use.
 const OWN_LABELS: &[&str] = &["function", "module", "outcome", "le", "quantile"];
@@ -18,6 +22,7 @@ pub(crate) struct TimedArgs {
     pub(crate) buckets: Option<Vec<f64>>,
     pub(crate) in_flight: Option<bool>,
     pub(crate) fast_clock: Option<bool>,
+    pub(crate) objective: Option<ObjectiveSpec>,
     pub(crate) skip: bool,
     pub(crate) krate: Option<syn::Path>,
 }
@@ -31,9 +36,20 @@ impl TimedArgs {
             buckets: inner.buckets.clone().or_else(|| self.buckets.clone()),
             in_flight: inner.in_flight.or(self.in_flight),
             fast_clock: inner.fast_clock.or(self.fast_clock),
+            objective: inner.objective.clone().or_else(|| self.objective.clone()),
             skip: inner.skip,
             krate: inner.krate.clone().or_else(|| self.krate.clone()),
         }
+    }
+}
+
+impl TimedArgs {
+    /// The objective, its latency matched to the function's bounds; an error names
+    /// the nearest bounds. Checked once the options of an `impl` block and of its
+    /// method are laid together, since the buckets may come from either.
+    pub(crate) fn objective(&self) -> syn::Result<Option<Objective>> {
+        let bounds = self.buckets.as_deref().unwrap_or(crate::buckets::DEFAULT_BUCKETS);
+        self.objective.as_ref().map(|spec| spec.resolve(bounds, 1.0)).transpose()
     }
 }
 
@@ -113,6 +129,16 @@ fn apply(args: &mut TimedArgs, key: &str, meta: &Meta) -> syn::Result<()> {
         "fast_clock" => {
             flag(meta)?;
             args.fast_clock = Some(true);
+        }
+        "objective" => {
+            let Meta::List(list) = meta else {
+                return Err(syn::Error::new_spanned(
+                    meta,
+                    "write `objective(success = 99.9, latency = \"250ms\", percentile = 99)`",
+                ));
+            };
+            args.objective =
+                Some(crate::objective::parse(meta.to_token_stream(), list.tokens.clone())?);
         }
         "skip" => {
             flag(meta)?;

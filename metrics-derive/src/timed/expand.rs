@@ -7,6 +7,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Block, GenericArgument, PathArguments, ReturnType, Signature, Type, TypeParamBound};
 
 use super::args::TimedArgs;
+use crate::objective::Objective;
 
 /// How the body's result is timed.
 enum Shape {
@@ -20,7 +21,12 @@ enum Shape {
 }
 
 /// The new body for a function with signature `sig` and body `block`.
-pub(crate) fn timed_body(args: &TimedArgs, sig: &Signature, block: &Block) -> TokenStream {
+pub(crate) fn timed_body(
+    args: &TimedArgs,
+    objective: Option<Objective>,
+    sig: &Signature,
+    block: &Block,
+) -> TokenStream {
     let p = match &args.krate {
         Some(path) => quote!(#path::__private),
         None => quote!(::metrics_runtime::__private),
@@ -39,9 +45,20 @@ pub(crate) fn timed_body(args: &TimedArgs, sig: &Signature, block: &Block) -> To
     let in_flight = args.in_flight.unwrap_or(false);
     let clock =
         if args.fast_clock.unwrap_or(false) { quote!(#p::TscClock) } else { quote!(#p::StdClock) };
+    let (objective, bound_check) = match objective {
+        Some(objective) => {
+            let check = objective.latency.map(|latency| {
+                let latency = proc_macro2::Literal::f64_suffixed(latency);
+                quote!(const _: () = #p::check_objective_bound(__METRICS_TIMED_BUCKETS, #latency);)
+            });
+            (objective.to_tokens(&p), check)
+        }
+        None => (quote!(::core::option::Option::None), None),
+    };
     let span = sig.ident.span();
     let prelude = quote_spanned! {span=>
         const __METRICS_TIMED_BUCKETS: &[::core::primitive::f64] = #buckets;
+        #bound_check
         static __METRICS_TIMED_DESCRIPTOR: #p::TimedDescriptor = #p::TimedDescriptor {
             function: #function,
             module: ::core::module_path!(),
@@ -49,6 +66,7 @@ pub(crate) fn timed_body(args: &TimedArgs, sig: &Signature, block: &Block) -> To
             labels: &[#((#label_names, #label_values)),*],
             buckets: __METRICS_TIMED_BUCKETS,
             in_flight: #in_flight,
+            objective: #objective,
             location: #p::SourceLocation {
                 file: ::core::file!(),
                 line: ::core::line!(),

@@ -98,7 +98,8 @@ fn time_fn(args: &TimedArgs, sig: &Signature, block: &mut Block) -> syn::Result<
     if args.skip {
         return Ok(());
     }
-    let body = expand::timed_body(args, sig, block);
+    let objective = args.objective()?;
+    let body = expand::timed_body(args, objective, sig, block);
     *block = syn::parse2(body)?;
     Ok(())
 }

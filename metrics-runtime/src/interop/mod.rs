@@ -136,6 +136,7 @@ pub(crate) mod fixtures {
             column: 1,
             module: module_path!(),
         },
+        objective: None,
     };
 
     pub(crate) static ORDERS: FamilyDescriptor = FamilyDescriptor {

@@ -3,7 +3,7 @@
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use super::outcome::Outcome;
-use crate::descriptor::SourceLocation;
+use crate::descriptor::{Objective, SourceLocation};
 
 /// What `#[timed]` knows about a function at compile time.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +22,9 @@ pub struct TimedDescriptor {
     pub buckets: &'static [f64],
     /// Whether an in-flight gauge is kept.
     pub in_flight: bool,
+    /// The objective declared with `#[timed(objective(..))]`, for
+    /// [`ops`](crate::ops)'s burn-rate alerts.
+    pub objective: Option<Objective>,
     /// Where the function is.
     pub location: SourceLocation,
 }

@@ -1,0 +1,10 @@
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct Checkout {
+    /// Checkouts.
+    #[metric(objective(latency = "250ms"))]
+    checkouts: Counter,
+}
+
+fn main() {}

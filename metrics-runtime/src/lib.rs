@@ -92,6 +92,5 @@ pub use metrics_derive::LabelSet;
 pub use metrics_derive::LabelValue;
 #[doc = include_str!("../docs/derive-metrics.md")]
 pub use metrics_derive::Metrics;
-/// Times a function, sync or async, or every method of an `impl` block or trait.
-/// See the [`timed`](mod@timed) module for the families it feeds.
+#[doc = include_str!("../docs/timed.md")]
 pub use metrics_derive::timed;

@@ -293,3 +293,52 @@ fn the_fast_clock_measures_real_durations() {
     .unwrap();
     assert!((0.025..2.0).contains(&sum), "measured {sum} s for a 30 ms sleep");
 }
+
+#[derive(Debug)]
+enum StoreError {
+    NotFound,
+    Timeout,
+}
+
+impl metrics_runtime::TimedErrorKind for StoreError {
+    fn error_kind(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Timeout => "timeout",
+        }
+    }
+}
+
+#[timed(error_kind)]
+async fn fetch(key: u32) -> Result<u32, StoreError> {
+    match key {
+        0 => Err(StoreError::NotFound),
+        1 => Err(StoreError::Timeout),
+        _ => Ok(key),
+    }
+}
+
+#[timed(error_kind)]
+fn parse_port(s: &str) -> Result<u16, std::num::ParseIntError> {
+    s.parse()
+}
+
+#[tokio::test]
+async fn error_kinds_are_counted_beside_the_outcome() {
+    assert!(fetch(0).await.is_err());
+    assert!(fetch(0).await.is_err());
+    assert!(fetch(1).await.is_err());
+    assert_eq!(fetch(7).await.unwrap(), 7);
+    assert!(parse_port("http").is_err());
+    assert_eq!(calls("fetch", "error"), 3);
+    let text = exposition();
+    let kind = |function: &str, kind: &str| {
+        let series = format!(
+            "function_errors_total{{function=\"{function}\",module=\"timed\",error_kind=\"{kind}\"}}"
+        );
+        sample(&text, &series).unwrap_or_else(|| panic!("no series {series}")) as u64
+    };
+    assert_eq!(kind("fetch", "not_found"), 2);
+    assert_eq!(kind("fetch", "timeout"), 1);
+    assert_eq!(kind("parse_port", "ParseIntError"), 1);
+}

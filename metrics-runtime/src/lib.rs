@@ -84,7 +84,7 @@ pub use metrics::Metrics;
 pub use process::BuildInfo;
 pub use registry::{Registry, RegistryError, default_registry};
 pub use self_metrics::{CARDINALITY_OVERFLOW_NAME, REFUSED_INCREMENTS_NAME, refused_increments};
-pub use timed::{Outcome, TimedOutcome};
+pub use timed::{Outcome, TimedErrorKind, TimedOutcome};
 
 #[doc = include_str!("../docs/derive-label-set.md")]
 pub use metrics_derive::LabelSet;

@@ -1,4 +1,5 @@
-//! `#[timed(name = "..", labels(k = "v"), buckets = .., in_flight, skip, crate = path)]`.
+//! `#[timed(name = "..", labels(k = "v"), buckets = .., in_flight, error_kind, fast_clock,
+//! objective(..), skip, crate = path)]`.
 
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
@@ -7,8 +8,17 @@ use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
 
 use crate::objective::{Objective, ObjectiveSpec};
 
-const KEYS: &[&str] =
-    &["name", "labels", "buckets", "in_flight", "fast_clock", "objective", "skip", "crate"];
+const KEYS: &[&str] = &[
+    "name",
+    "labels",
+    "buckets",
+    "in_flight",
+    "error_kind",
+    "fast_clock",
+    "objective",
+    "skip",
+    "crate",
+];
 
 /// Labels `#[timed]` sets itself, which `labels(..)` may not use.
 const OWN_LABELS: &[&str] = &["function", "module", "outcome", "le", "quantile"];
@@ -21,6 +31,7 @@ pub(crate) struct TimedArgs {
     pub(crate) labels: Option<Vec<(LitStr, LitStr)>>,
     pub(crate) buckets: Option<Vec<f64>>,
     pub(crate) in_flight: Option<bool>,
+    pub(crate) error_kind: Option<bool>,
     pub(crate) fast_clock: Option<bool>,
     pub(crate) objective: Option<ObjectiveSpec>,
     pub(crate) skip: bool,
@@ -35,6 +46,7 @@ impl TimedArgs {
             labels: inner.labels.clone().or_else(|| self.labels.clone()),
             buckets: inner.buckets.clone().or_else(|| self.buckets.clone()),
             in_flight: inner.in_flight.or(self.in_flight),
+            error_kind: inner.error_kind.or(self.error_kind),
             fast_clock: inner.fast_clock.or(self.fast_clock),
             objective: inner.objective.clone().or_else(|| self.objective.clone()),
             skip: inner.skip,
@@ -125,6 +137,10 @@ fn apply(args: &mut TimedArgs, key: &str, meta: &Meta) -> syn::Result<()> {
         "in_flight" => {
             flag(meta)?;
             args.in_flight = Some(true);
+        }
+        "error_kind" => {
+            flag(meta)?;
+            args.error_kind = Some(true);
         }
         "fast_clock" => {
             flag(meta)?;

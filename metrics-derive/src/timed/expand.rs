@@ -43,6 +43,21 @@ pub(crate) fn timed_body(
     let (label_names, label_values): (Vec<_>, Vec<_>) =
         args.labels.iter().flatten().map(|(n, v)| (n, v)).unzip();
     let in_flight = args.in_flight.unwrap_or(false);
+    let error_kind = args.error_kind.unwrap_or(false);
+    // With `error_kind`, the error path also counts the error by kind.
+    let record_kind = |output: TokenStream| {
+        error_kind.then(|| {
+            quote! {{
+                #[allow(unused_imports)]
+                use #p::{ViaErrorKind as _, ViaTypeName as _};
+                if let ::core::option::Option::Some(__metrics_kind) =
+                    (&#p::KindProbe(#output)).__metrics_error_kind()
+                {
+                    __METRICS_TIMED.record_error_kind(__metrics_kind);
+                }
+            }}
+        })
+    };
     let clock =
         if args.fast_clock.unwrap_or(false) { quote!(#p::TscClock) } else { quote!(#p::StdClock) };
     let (objective, bound_check) = match objective {
@@ -66,6 +81,7 @@ pub(crate) fn timed_body(
             labels: &[#((#label_names, #label_values)),*],
             buckets: __METRICS_TIMED_BUCKETS,
             in_flight: #in_flight,
+            error_kind: #error_kind,
             objective: #objective,
             location: #p::SourceLocation {
                 file: ::core::file!(),
@@ -84,8 +100,10 @@ pub(crate) fn timed_body(
         if is_opaque(output) {
             quote!(|_: &_| #p::Outcome::Ok)
         } else {
+            let record_kind = record_kind(quote!(__metrics_output));
             quote! {
                 |__metrics_output: &#output| {
+                    #record_kind
                     #[allow(unused_imports)]
                     use #p::{ViaDefault as _, ViaTimedOutcome as _};
                     (&#p::Probe(__metrics_output)).__metrics_outcome()
@@ -128,7 +146,9 @@ pub(crate) fn timed_body(
             let outcome = if is_opaque(&output) {
                 quote!(#p::Outcome::Ok)
             } else {
+                let record_kind = record_kind(quote!(&__metrics_output));
                 quote! {{
+                    #record_kind
                     #[allow(unused_imports)]
                     use #p::{ViaDefault as _, ViaTimedOutcome as _};
                     (&#p::Probe(&__metrics_output)).__metrics_outcome()
@@ -145,6 +165,20 @@ pub(crate) fn timed_body(
             }}
         }
     }
+}
+
+/// The type a call finally produces: the declared return type, or the output of the
+/// future an `async fn` or a future-returning fn gives.
+pub(crate) fn eventual_output(sig: &Signature) -> Type {
+    match shape(sig) {
+        Shape::ReturnsFuture { output, .. } => *output,
+        Shape::Async | Shape::Sync => return_type(sig),
+    }
+}
+
+/// Whether the type is written as a `Result` (`Result<T, E>`, `io::Result<T>`...).
+pub(crate) fn is_result(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Result"))
 }
 
 fn return_type(sig: &Signature) -> Type {

@@ -99,6 +99,15 @@ fn time_fn(args: &TimedArgs, sig: &Signature, block: &mut Block) -> syn::Result<
         return Ok(());
     }
     let objective = args.objective()?;
+    if args.error_kind.unwrap_or(false) {
+        let output = expand::eventual_output(sig);
+        if !expand::is_result(&output) {
+            return Err(syn::Error::new_spanned(
+                &sig.output,
+                "`error_kind` reads the error of a returned `Result`, and this function does not return one; remove `error_kind`",
+            ));
+        }
+    }
     let body = expand::timed_body(args, objective, sig, block);
     *block = syn::parse2(body)?;
     Ok(())

@@ -65,6 +65,12 @@ pub(crate) fn collect(sink: &mut dyn ExpositionSink) {
                 }
                 entry.reading.sum += reading.sum;
                 entry.reading.in_flight += reading.in_flight;
+                for (kind, count) in reading.error_kinds {
+                    match entry.reading.error_kinds.iter_mut().find(|(k, _)| *k == kind) {
+                        Some((_, total)) => *total += count,
+                        None => entry.reading.error_kinds.push((kind, count)),
+                    }
+                }
             }
             None => entries.push(Entry { stem, descriptor, reading }),
         }
@@ -129,6 +135,27 @@ pub(crate) fn collect(sink: &mut dyn ExpositionSink) {
                     &LabelValues { names: &names, values: &values },
                     Value::Int(entry.reading.in_flight),
                 );
+            }
+        }
+        if group.iter().any(|e| e.descriptor.error_kind) {
+            let errors_name = format!("{stem}_errors");
+            sink.family(&FamilyHeader {
+                name: &errors_name,
+                help: "Errors returned by functions instrumented with #[timed(error_kind)], by kind.",
+                kind: MetricKind::Counter,
+                unit: "",
+                const_labels: &[],
+            });
+            for entry in group.iter().filter(|e| e.descriptor.error_kind) {
+                for (kind, count) in &entry.reading.error_kinds {
+                    labels(entry.descriptor, None, &mut names, &mut values);
+                    names.push("error_kind");
+                    values.push(kind);
+                    sink.counter(
+                        &LabelValues { names: &names, values: &values },
+                        Value::UInt(*count),
+                    );
+                }
             }
         }
     }

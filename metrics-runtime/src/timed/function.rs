@@ -1,6 +1,7 @@
 //! The static storage of one `#[timed]` function, and the link-time list of them.
 
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::outcome::Outcome;
 use crate::descriptor::{Objective, SourceLocation};
@@ -22,6 +23,9 @@ pub struct TimedDescriptor {
     pub buckets: &'static [f64],
     /// Whether an in-flight gauge is kept.
     pub in_flight: bool,
+    /// Whether errors are also counted by kind (`#[timed(error_kind)]`), in
+    /// `function_errors_total{error_kind}`.
+    pub error_kind: bool,
     /// The objective declared with `#[timed(objective(..))]`, for
     /// [`ops`](crate::ops)'s burn-rate alerts.
     pub objective: Option<Objective>,
@@ -41,6 +45,8 @@ pub struct TimedReading {
     pub sum: f64,
     /// Calls under way.
     pub in_flight: i64,
+    /// Errors by kind (with `error_kind`).
+    pub error_kinds: Vec<(&'static str, u64)>,
 }
 
 /// A `#[timed]` function's series as the registry reads them.
@@ -72,7 +78,12 @@ pub struct TimedFunction<const B: usize> {
     buckets: [AtomicU64; B],
     sum: AtomicU64,
     in_flight: AtomicI64,
+    /// Errors by kind: written on the error path only, so a lock is fine here.
+    error_kinds: Mutex<Vec<(&'static str, u64)>>,
 }
+
+/// How many error kinds one function keeps apart; further kinds count as `other`.
+pub const MAX_ERROR_KINDS: usize = 32;
 
 impl<const B: usize> TimedFunction<B> {
     /// Storage at zero. `descriptor.buckets.len() + 1` must equal `B`.
@@ -85,6 +96,7 @@ impl<const B: usize> TimedFunction<B> {
             buckets: [const { AtomicU64::new(0) }; B],
             sum: AtomicU64::new(0),
             in_flight: AtomicI64::new(0),
+            error_kinds: Mutex::new(Vec::new()),
         }
     }
 
@@ -128,6 +140,21 @@ impl<const B: usize> TimedFunction<B> {
         }
     }
 
+    /// Counts one error of kind `kind` (the error path of `#[timed(error_kind)]`).
+    #[cold]
+    pub fn record_error_kind(&self, kind: &'static str) {
+        let mut kinds = self.error_kinds.lock().unwrap_or_else(PoisonError::into_inner);
+        let kind = if kinds.len() >= MAX_ERROR_KINDS && !kinds.iter().any(|(k, _)| *k == kind) {
+            "other"
+        } else {
+            kind
+        };
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, count)) => *count += 1,
+            None => kinds.push((kind, 1)),
+        }
+    }
+
     /// Calls recorded with `outcome`.
     pub fn calls(&self, outcome: Outcome) -> u64 {
         self.calls[outcome.index()].load(Ordering::Relaxed)
@@ -161,5 +188,9 @@ impl<const B: usize> TimedSeries for TimedFunction<B> {
         }
         reading.sum = f64::from_bits(self.sum.load(Ordering::Relaxed));
         reading.in_flight = self.in_flight.load(Ordering::Relaxed);
+        reading.error_kinds.clear();
+        reading
+            .error_kinds
+            .extend_from_slice(&self.error_kinds.lock().unwrap_or_else(PoisonError::into_inner));
     }
 }

@@ -9,6 +9,7 @@
 //! | `function_calls_total` | counter | `function`, `module`, `outcome` (`ok`, `error`, `panicked`, `cancelled`) |
 //! | `function_duration_seconds` | histogram | `function`, `module` |
 //! | `function_calls_in_flight` | gauge, with `#[timed(in_flight)]` | `function`, `module` |
+//! | `function_errors_total` | counter, with `#[timed(error_kind)]` | `function`, `module`, `error_kind` |
 //!
 //! plus any `#[timed(labels(..))]`. The series of every timed function in the
 //! binary exist (at zero) from the first scrape of the
@@ -25,4 +26,7 @@ pub use clock::{Clock, StdClock, TscClock};
 pub(crate) use collect::collect;
 pub use collect::set_prefix;
 pub use function::{TIMED_FUNCTIONS, TimedDescriptor, TimedFunction, TimedSeries, timed_functions};
-pub use outcome::{Outcome, Probe, TimedOutcome, ViaDefault, ViaTimedOutcome};
+pub use outcome::{
+    KindProbe, Outcome, Probe, TimedErrorKind, TimedOutcome, ViaDefault, ViaErrorKind,
+    ViaTimedOutcome, ViaTypeName,
+};

@@ -60,6 +60,69 @@ impl<T, E> TimedOutcome for Result<T, E> {
     }
 }
 
+/// Names the kind of an error for `#[timed(error_kind)]`'s `error_kind` label.
+///
+/// Without it the label is the error type's name (`ParseIntError`); implement it to
+/// tell kinds of one error type apart. Return a small fixed set of values: each is a
+/// series (past 32 kinds per function, further ones count as `other`).
+///
+/// ```
+/// use metrics_runtime::TimedErrorKind;
+///
+/// enum StoreError { NotFound, Timeout, Corrupt(String) }
+///
+/// impl TimedErrorKind for StoreError {
+///     fn error_kind(&self) -> &'static str {
+///         match self {
+///             Self::NotFound => "not_found",
+///             Self::Timeout => "timeout",
+///             Self::Corrupt(_) => "corrupt",
+///         }
+///     }
+/// }
+/// ```
+pub trait TimedErrorKind {
+    /// The `error_kind` label value for this error.
+    fn error_kind(&self) -> &'static str;
+}
+
+/// Autoref specialisation for the error kind of a `Result`:
+/// `(&KindProbe(&result)).__metrics_error_kind()` uses [`TimedErrorKind`] when the
+/// error type implements it, and the error type's name otherwise.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct KindProbe<'a, T>(pub &'a T);
+
+#[doc(hidden)]
+pub trait ViaErrorKind {
+    fn __metrics_error_kind(&self) -> Option<&'static str>;
+}
+
+impl<T, E: TimedErrorKind> ViaErrorKind for KindProbe<'_, Result<T, E>> {
+    #[inline]
+    fn __metrics_error_kind(&self) -> Option<&'static str> {
+        self.0.as_ref().err().map(TimedErrorKind::error_kind)
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaTypeName {
+    fn __metrics_error_kind(&self) -> Option<&'static str>;
+}
+
+impl<T, E> ViaTypeName for &KindProbe<'_, Result<T, E>> {
+    #[inline]
+    fn __metrics_error_kind(&self) -> Option<&'static str> {
+        self.0.as_ref().err().map(|_| short_type_name(core::any::type_name::<E>()))
+    }
+}
+
+/// `ParseIntError` for `core::num::error::ParseIntError`, `Box` for `Box<dyn Error>`.
+fn short_type_name(full: &'static str) -> &'static str {
+    let path = full.split('<').next().unwrap_or(full);
+    path.rsplit("::").next().unwrap_or(path)
+}
+
 /// Autoref specialisation: `(&Probe(&value)).__metrics_outcome()` picks
 /// [`ViaTimedOutcome`] when the type implements [`TimedOutcome`], and
 /// [`ViaDefault`] (always `ok`) otherwise, with no cost at run time.
@@ -114,5 +177,24 @@ mod tests {
         assert_eq!((&Probe(&Plain)).__metrics_outcome(), Outcome::Ok);
         assert_eq!((&Probe(&Failing)).__metrics_outcome(), Outcome::Error);
         assert_eq!((&Probe(&())).__metrics_outcome(), Outcome::Ok);
+    }
+
+    #[test]
+    #[allow(clippy::needless_borrow)]
+    fn error_kinds_come_from_the_trait_or_the_type_name() {
+        struct Coded;
+        impl TimedErrorKind for Coded {
+            fn error_kind(&self) -> &'static str {
+                "coded"
+            }
+        }
+        let coded: Result<(), Coded> = Err(Coded);
+        let parse: Result<u8, _> = "x".parse::<u8>();
+        let boxed: Result<(), Box<dyn std::error::Error>> = Err("x".into());
+        let fine: Result<u8, Coded> = Ok(1);
+        assert_eq!((&KindProbe(&coded)).__metrics_error_kind(), Some("coded"));
+        assert_eq!((&KindProbe(&parse)).__metrics_error_kind(), Some("ParseIntError"));
+        assert_eq!((&KindProbe(&boxed)).__metrics_error_kind(), Some("Box"));
+        assert_eq!((&KindProbe(&fine)).__metrics_error_kind(), None);
     }
 }

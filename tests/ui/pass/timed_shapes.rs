@@ -192,3 +192,19 @@ fn main() {
         let _ = Third.load(1).await;
     });
 }
+
+#[timed(error_kind)]
+fn io_result() -> std::io::Result<()> {
+    Ok(())
+}
+
+#[timed(error_kind)]
+async fn async_error_kind() -> Result<(), Box<dyn Error + Send + Sync>> {
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn use_error_kinds() {
+    let _ = io_result();
+    let _ = async_error_kind();
+}

@@ -174,14 +174,16 @@ fn run_checked(started: Instant) -> Result<(), String> {
             "xtask e2e: {targets} targets scraped {SCRAPES} times after {:.1} s",
             started.elapsed().as_secs_f64()
         );
-        let aggregation = match served.iter_mut().find(|s| s.spec.name == AGGREGATED) {
-            Some(aggregated) => Some(check_aggregation(&api, aggregated, deadline)?),
-            None => None,
-        };
-        let report = check_examples(&api, &tools, &temp, &served, &skipped);
+        let aggregation = served
+            .iter_mut()
+            .find(|s| s.spec.name == AGGREGATED)
+            .map(|aggregated| check_aggregation(&api, aggregated, deadline));
+        let mut report = check_examples(&api, &tools, &temp, &served, &skipped);
         println!("{}", report.table);
-        if let Some(line) = &aggregation {
-            println!("{line}");
+        match aggregation {
+            Some(Ok(line)) => println!("{line}"),
+            Some(Err(e)) => report.failures.push(format!("{AGGREGATED}: aggregation: {e}")),
+            None => println!("aggregation: not checked, {AGGREGATED} is not built"),
         }
         if !skipped.is_empty() {
             println!("skipped (not built): {}", skipped.join(", "));

@@ -52,6 +52,8 @@ mod global;
 #[cfg(feature = "prometheus")]
 mod interop;
 mod label;
+#[cfg(feature = "tower")]
+pub mod layer;
 mod metric;
 mod metrics;
 pub mod names;

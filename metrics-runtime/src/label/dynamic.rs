@@ -180,18 +180,25 @@ impl<M: Metric> DynFamily<M> {
     }
 
     pub(crate) fn collect(&self, sink: &mut dyn SeriesSink) {
+        self.for_each_series(|labels, metric| metric.collect_series(labels, sink));
+    }
+
+    /// Visits every series with its labels, in creation order, then the overflow
+    /// series if a lookup was folded, under the read lock. For callers whose `M`
+    /// holds more than one exposed family (the HTTP middleware's routes).
+    pub(crate) fn for_each_series(&self, mut visit: impl FnMut(&LabelValues<'_>, &M)) {
         let names = self.descriptor.label_names;
         let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
         let mut borrowed: Vec<&str> = Vec::with_capacity(names.len());
         for series in &index.series {
             borrowed.clear();
             borrowed.extend(series.values.iter().map(|v| &**v));
-            series.metric.collect_series(&LabelValues { names, values: &borrowed }, sink);
+            visit(&LabelValues { names, values: &borrowed }, &series.metric);
         }
         if self.folded() > 0 {
             borrowed.clear();
             borrowed.extend(names.iter().map(|_| OVERFLOW_LABEL_VALUE));
-            self.overflow.collect_series(&LabelValues { names, values: &borrowed }, sink);
+            visit(&LabelValues { names, values: &borrowed }, &self.overflow);
         }
     }
 }

@@ -21,7 +21,7 @@ use examples::{ServeArgs, Traffic};
 use metrics_runtime::serve::MetricsServer;
 use metrics_runtime::{
     Counter, DynFamily, Family, FloatGauge, Format, Gauge, Global, Histogram, LabelSet, LabelValue,
-    Metrics, build_info, catalogue, default_registry, timed,
+    Metrics, build_info, default_registry, timed,
 };
 
 #[derive(Clone, Copy, LabelValue)]
@@ -99,9 +99,11 @@ async fn main() -> ExitCode {
         }
     };
     if args.catalogue {
-        for family in catalogue() {
-            println!("{} {}", family.name, family.kind);
-        }
+        examples::print_catalogue(None);
+        return ExitCode::SUCCESS;
+    }
+    if args.queries {
+        // No guide behind the quickstart, so no queries to carry.
         return ExitCode::SUCCESS;
     }
     let mut traffic = Traffic::seeded(42);

@@ -1,9 +1,16 @@
 //! Helpers shared by the examples: a small seeded generator for deterministic traffic,
-//! and the `--listen`/`--duration` flags of the served examples.
+//! the flags of the served examples, the run every reference-system example shares,
+//! and a simulated HTTP client.
 
 mod args;
+mod client;
+mod served;
 
 pub use args::ServeArgs;
+pub use client::{Reply, send};
+pub use served::{Example, Load, print_catalogue, set_timed_prefix};
+
+use metrics_runtime::Gauge;
 
 /// A SplitMix64 generator: deterministic, seedable, good enough to simulate traffic.
 #[derive(Debug, Clone)]
@@ -34,5 +41,43 @@ impl Traffic {
     /// An index in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
+    }
+
+    /// `true` with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// One of `items` (not empty), each as likely.
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+}
+
+/// Holds a gauge one higher while alive: work under way, counted down however it
+/// ends, cancelled futures included.
+///
+/// ```
+/// let running = metrics_runtime::Gauge::default();
+/// {
+///     let _work = examples::InProgress::enter(&running);
+///     assert_eq!(running.get(), 1);
+/// }
+/// assert_eq!(running.get(), 0);
+/// ```
+#[derive(Debug)]
+pub struct InProgress<'a>(&'a Gauge);
+
+impl<'a> InProgress<'a> {
+    /// Raises `gauge` until the guard is dropped.
+    pub fn enter(gauge: &'a Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for InProgress<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }

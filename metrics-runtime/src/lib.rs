@@ -57,6 +57,7 @@ pub mod layer;
 mod metric;
 mod metrics;
 pub mod names;
+pub mod ops;
 pub mod process;
 mod registry;
 mod self_metrics;

@@ -24,7 +24,7 @@ pub fn set_prefix(prefix: &str) -> bool {
 
 /// The family-name stem of a function: `function` for the shared families, or the
 /// name given with `#[timed(name = ..)]`, with the global prefix.
-fn stem(descriptor: &TimedDescriptor) -> String {
+pub(crate) fn stem(descriptor: &TimedDescriptor) -> String {
     let base = descriptor.family.unwrap_or("function");
     match (PREFIX.get(), descriptor.family) {
         (Some(prefix), None) if !prefix.is_empty() => format!("{prefix}_{base}"),

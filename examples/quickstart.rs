@@ -48,7 +48,7 @@ struct ShopMetrics {
     /// Share of the stock that is reserved.
     stock_reserved_ratio: FloatGauge,
     /// Checkout latency.
-    #[metric(buckets = exponential(0.001, 2.0, 14), unit = "seconds")]
+    #[metric(buckets = exponential(0.001, 2.0, 14), unit = "seconds", objective(latency = "256ms"))]
     checkout: Histogram,
     /// Requests by route template (dynamic labels, capped).
     #[metric(labels = ["route"], max_series = 50)]
@@ -61,8 +61,9 @@ static METRICS: Global<ShopMetrics> = Global::new();
 #[derive(Debug)]
 struct NotFound;
 
-/// Timed: `function_calls_total{function="get_product",outcome="ok"|"error"}`.
-#[timed]
+/// Timed: `function_calls_total{function="get_product",outcome="ok"|"error"}`, with an
+/// objective that its one-in-five failures break on purpose.
+#[timed(objective(success = 99.0, latency = "25ms"))]
 async fn get_product(id: u32) -> Result<String, NotFound> {
     METRICS.requests.get(&["/products/{id}"]).inc();
     tokio::time::sleep(Duration::from_millis(u64::from(id % 3))).await;
@@ -87,6 +88,11 @@ async fn reindex() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `--generate DIR`: the operations files (`cargo xtask generate` runs this).
+    let ops = metrics_runtime::ops::Options::new("quickstart").process_metrics(true);
+    if let Some(code) = metrics_runtime::ops::generate_if_requested(&ops.tokio_metrics(true)) {
+        return code;
+    }
     let args = match ServeArgs::from_env() {
         Ok(args) if args.duration.is_some() && args.listen.is_none() => {
             eprintln!("quickstart: --duration needs --listen");

@@ -4,7 +4,7 @@
 //! type, and process and tokio runtime rows. Rates and quantiles come from the
 //! recording rules of `recording.yml`.
 
-use super::objective::indicators;
+use super::objective::{Sli, indicators};
 use super::promql::{
     ERROR_OUTCOMES, FamilyQueries, Matcher, QUANTILES, TimedQueries, dashboard_matchers, legend,
     number, selector,
@@ -36,13 +36,9 @@ pub(crate) fn dashboard(selection: &Selection, options: &Options) -> Value {
         layout.row(&format!("{module}: #[timed] functions"));
         for function in selection.functions().iter().filter(|f| f.module == module) {
             let queries = TimedQueries::new(&crate::timed::stem(function), job);
+            let name = format!("{}::{}", function.module, function.function);
             let objective = |errors: bool| {
-                slis.iter()
-                    .find(|sli| {
-                        sli.name() == format!("{}::{}", function.module, function.function)
-                            && sli.bound().is_none() == errors
-                    })
-                    .map(|sli| if errors { sli.budget } else { sli.bound().unwrap_or(0.0) })
+                slis.iter().find(|sli| sli.name() == name && sli.bound().is_none() == errors)
             };
             let width = if function.in_flight { 6 } else { 8 };
             for panel in function_panels(function, &queries, objective(true), objective(false)) {
@@ -66,11 +62,8 @@ pub(crate) fn dashboard(selection: &Selection, options: &Options) -> Value {
             .filter(|f| f.location.module == module && f.struct_name == struct_name);
         for family in families {
             let queries = FamilyQueries::new(family, job);
-            let bound = slis
-                .iter()
-                .find(|sli| sli.name() == family.name)
-                .and_then(super::objective::Sli::bound);
-            layout.panel(family_panel(family, &queries, bound), 8);
+            let objective = slis.iter().find(|sli| sli.name() == family.name);
+            layout.panel(family_panel(family, &queries, objective), 8);
         }
     }
 
@@ -359,11 +352,30 @@ fn rate_unit(unit: &str) -> &'static str {
     }
 }
 
+/// The dashed-line sentence of a panel showing an objective.
+fn objective_note(objective: Option<&Sli>) -> String {
+    objective.map_or_else(String::new, |sli| {
+        format!(" The dashed line is the objective: {}.", sli.promise())
+    })
+}
+
+/// p50, p90 and p99 from a quantile rule, legends ending with `shown`'s labels.
+fn quantile_targets(record: &str, matchers: &[Matcher], shown: &[&str]) -> Vec<Target> {
+    QUANTILES
+        .iter()
+        .map(|(q, label)| {
+            let mut m = matchers.to_vec();
+            m.push(Matcher::eq("quantile", &number(*q)));
+            Target { expr: selector(record, &m), legend: format!("{label} {}", legend(shown)) }
+        })
+        .collect()
+}
+
 fn function_panels(
     function: &TimedDescriptor,
     queries: &TimedQueries,
-    error_budget: Option<f64>,
-    latency_bound: Option<f64>,
+    errors: Option<&Sli>,
+    latency: Option<&Sli>,
 ) -> Vec<Value> {
     let name = function.function;
     let mut matchers = dashboard_matchers();
@@ -373,10 +385,6 @@ fn function_panels(
         let mut m = matchers.clone();
         m.push(extra);
         selector(&rates, &m)
-    };
-    let objective = |what: &str, value: Option<String>| match value {
-        Some(value) => format!(" The dashed line is the objective: {what} {value}."),
-        None => String::new(),
     };
     let mut panels = vec![
         timeseries(
@@ -396,10 +404,10 @@ fn function_panels(
             &format!("{name}: error ratio"),
             &format!(
                 "The share of ended calls that failed (error or panicked; cancelled calls left out).{}",
-                objective("at most", error_budget.map(|b| format!("{}%", number(b * 100.0))))
+                objective_note(errors)
             ),
             "percentunit",
-            error_budget,
+            errors.map(|sli| sli.budget),
             vec![Target {
                 expr: format!(
                     "sum({})\n/\nsum({})",
@@ -413,21 +421,11 @@ fn function_panels(
             &format!("{name}: latency"),
             &format!(
                 "p50, p90 and p99 of the duration of calls, per instance.{}",
-                objective("p99 at most", latency_bound.map(|b| format!("{} s", number(b))))
+                objective_note(latency)
             ),
             "s",
-            latency_bound,
-            QUANTILES
-                .iter()
-                .map(|(q, label)| {
-                    let mut m = matchers.clone();
-                    m.push(Matcher::eq("quantile", &number(*q)));
-                    Target {
-                        expr: selector(&queries.quantile_record(), &m),
-                        legend: format!("{label} {{{{instance}}}}"),
-                    }
-                })
-                .collect(),
+            latency.and_then(Sli::bound),
+            quantile_targets(&queries.quantile_record(), &matchers, &["instance"]),
         ),
     ];
     if function.in_flight {
@@ -445,11 +443,17 @@ fn function_panels(
     panels
 }
 
-fn family_panel(family: &FamilyDescriptor, queries: &FamilyQueries, bound: Option<f64>) -> Value {
+fn family_panel(
+    family: &FamilyDescriptor,
+    queries: &FamilyQueries,
+    objective: Option<&Sli>,
+) -> Value {
     let labels = queries.labels();
     let matchers = dashboard_matchers();
     let title = family.name;
     let help = family.help;
+    let mut shown = vec!["instance"];
+    shown.extend(&labels);
     match family.kind {
         MetricKind::Counter => {
             let expr = selector(&queries.rate_record(), &matchers);
@@ -466,46 +470,19 @@ fn family_panel(family: &FamilyDescriptor, queries: &FamilyQueries, bound: Optio
                 vec![Target { expr, legend }],
             )
         }
-        MetricKind::Histogram | MetricKind::Summary => {
-            let mut shown = vec!["instance"];
-            shown.extend(&labels);
-            let objective = match bound {
-                Some(bound) => format!(
-                    " The dashed line is the objective: p99 at most {} {}.",
-                    number(bound),
-                    if family.unit.is_empty() { "seconds" } else { family.unit }
-                ),
-                None => String::new(),
-            };
-            let targets = QUANTILES
-                .iter()
-                .map(|(q, label)| {
-                    let mut m = matchers.clone();
-                    m.push(Matcher::eq("quantile", &number(*q)));
-                    Target {
-                        expr: selector(&queries.quantile_record(), &m),
-                        legend: format!("{label} {}", legend(&shown)),
-                    }
-                })
-                .collect();
-            timeseries(
-                title,
-                &format!("{help} p50, p90 and p99.{objective}"),
-                unit(family.unit),
-                bound,
-                targets,
-            )
-        }
-        MetricKind::Gauge | MetricKind::Unknown => {
-            let mut shown = vec!["instance"];
-            shown.extend(&labels);
-            stat(
-                title,
-                help,
-                unit(family.unit),
-                vec![Target { expr: selector(family.name, &matchers), legend: legend(&shown) }],
-            )
-        }
+        MetricKind::Histogram | MetricKind::Summary => timeseries(
+            title,
+            &format!("{help} p50, p90 and p99.{}", objective_note(objective)),
+            unit(family.unit),
+            objective.and_then(Sli::bound),
+            quantile_targets(&queries.quantile_record(), &matchers, &shown),
+        ),
+        MetricKind::Gauge | MetricKind::Unknown => stat(
+            title,
+            help,
+            unit(family.unit),
+            vec![Target { expr: selector(family.name, &matchers), legend: legend(&shown) }],
+        ),
     }
 }
 

@@ -14,7 +14,8 @@
 //! ```
 //!
 //! Label names and buckets the guide leaves out are those of the module it lists
-//! under 相关文件, `app/monitoring/prometheus_metrics.py`. What differs, and why:
+//! under 相关文件, `admin-backend/app/monitoring/prometheus_metrics.py` of
+//! victor2025PH/liaotianai1201. What differs, and why:
 //! - the five gauges named `..._total` are renamed without it (see `accounts`);
 //! - `account_id` and `task_id` are unbounded: dynamic labels, capped;
 //! - the layer labels `route` and `status`, not `endpoint` and `status_code`, and

@@ -1,8 +1,10 @@
 //! Reference system 001: an agent and workflow API server (Go, gin, `client_golang`),
 //! prefix `aster_`. Its guide lists HTTP middleware metrics with the status by class
 //! (`status="2xx"`), three business gauges, Go runtime and process metrics, four
-//! dashboard queries and three alert rules. Here: one derived struct, the tower
-//! layer on an axum router, `#[timed]` handlers, and simulated clients.
+//! dashboard queries and three alert rules; its metric code is
+//! `server/observability/metrics.go` of wordflowlab/agentsdk. Here: one derived
+//! struct, the tower layer on an axum router, `#[timed]` handlers, and simulated
+//! clients.
 //!
 //! ```text
 //! cargo run --example agent_api                      # traffic, then the exposition

@@ -63,16 +63,18 @@ fn is_root() -> bool {
     })
 }
 
-/// Builds every example of the `examples` package in one cargo call, in the dev
-/// profile (`cargo test --workspace`, which CI runs first, has built most of what
-/// they need), and returns their executables by name, wherever the target dir is.
+/// Builds every example in one cargo call and returns their executables by name,
+/// wherever the target dir is. In the dev profile and for the whole workspace, so
+/// that features resolve as for `cargo test --workspace`, which CI runs first: its
+/// artifacts are reused and only the examples are linked (`-p examples` would
+/// resolve fewer features and rebuild the runtime and its dependents).
 pub(crate) fn build_examples() -> Result<BTreeMap<String, PathBuf>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let workspace =
         Path::new(env!("CARGO_MANIFEST_DIR")).parent().ok_or("xtask has no parent dir")?;
     let out = Command::new(cargo)
         .current_dir(workspace)
-        .args(["build", "--quiet", "-p", "examples", "--examples", "--message-format=json"])
+        .args(["build", "--quiet", "--workspace", "--examples", "--message-format=json"])
         .stderr(Stdio::inherit())
         .output()
         .map_err(io("cargo build"))?;

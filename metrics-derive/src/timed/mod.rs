@@ -6,6 +6,7 @@
 //! item is emitted unchanged beside the `compile_error!`, so the IDE keeps working.
 
 mod args;
+mod docs;
 mod expand;
 
 use proc_macro2::TokenStream;
@@ -24,7 +25,7 @@ pub(crate) fn timed(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => return with_error(item, e),
     };
     let result = match &mut parsed {
-        Item::Fn(f) => time_fn(&args, &f.sig, &mut f.block),
+        Item::Fn(f) => time_fn(&args, &mut f.attrs, &f.sig, &mut f.block),
         Item::Impl(block) => {
             let mut errors = Errors::default();
             for member in &mut block.items {
@@ -85,10 +86,15 @@ fn time_member(
     if args.skip {
         return Ok(());
     }
-    time_fn(&args, sig, block)
+    time_fn(&args, attrs, sig, block)
 }
 
-fn time_fn(args: &TimedArgs, sig: &Signature, block: &mut Block) -> syn::Result<()> {
+fn time_fn(
+    args: &TimedArgs,
+    attrs: &mut Vec<Attribute>,
+    sig: &Signature,
+    block: &mut Block,
+) -> syn::Result<()> {
     if let Some(constness) = &sig.constness {
         return Err(syn::Error::new_spanned(
             constness,
@@ -110,6 +116,8 @@ fn time_fn(args: &TimedArgs, sig: &Signature, block: &mut Block) -> syn::Result<
     }
     let body = expand::timed_body(args, objective, sig, block);
     *block = syn::parse2(body)?;
+    block.stmts.insert(0, docs::env_tracking());
+    attrs.extend(docs::doc_attrs(args, objective, sig));
     Ok(())
 }
 

@@ -1,8 +1,6 @@
-use core::hash::BuildHasher;
-use core::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{PoisonError, RwLock};
-
-use hashbrown::HashTable;
+use core::hash::{BuildHasher, Hasher};
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::LabelValues;
 use crate::collect::SeriesSink;
@@ -18,8 +16,9 @@ pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
 /// A family whose label values are strings known only at run time (a route, a
 /// tenant, a model name), capped at a cardinality limit.
 ///
-/// Looking up an existing series hashes the values and takes a shared read lock;
-/// it never allocates. Past `max_series` distinct label sets, new label sets fold
+/// Looking up an existing series hashes the values and probes a table that is read
+/// without a lock (one atomic load per probe); it never allocates. Creating a series
+/// takes a lock. Past `max_series` distinct label sets, new label sets fold
 /// into one overflow series (every label `"__overflow__"`) and each folded lookup is
 /// counted in `metrics_runtime_cardinality_overflow_total{family="…"}`: nothing
 /// panics and nothing is dropped.
@@ -45,56 +44,204 @@ pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
 /// ```
 pub struct DynFamily<M> {
     descriptor: &'static FamilyDescriptor,
-    hasher: foldhash::fast::RandomState,
-    index: RwLock<SeriesIndex<M>>,
+    seed: u64,
+    /// The table lookups read, without a lock: replaced (never changed in place but
+    /// for filling an empty slot) by a larger one as series are added.
+    table: AtomicPtr<Table<M>>,
+    /// What the family owns; taken only to add a series and to collect.
+    owned: Mutex<Owned<M>>,
     overflow: M,
     folded: AtomicU64,
 }
 
-struct SeriesIndex<M> {
-    /// Positions in `series`, keyed by the hash of the label values.
-    table: HashTable<u32>,
-    /// Boxed so that a series never moves once created: `get` hands out references.
+/// Open addressing over pointers to series, at most half full, so that a probe
+/// always meets an empty slot.
+struct Table<M> {
+    mask: usize,
+    slots: Box<[AtomicPtr<Series<M>>]>,
+}
+
+struct Owned<M> {
+    /// Boxed so that a series never moves once created: tables and `get` point at it.
     series: Vec<Box<Series<M>>>,
+    /// Every table the family has had, the current one last. Older tables stay alive
+    /// (a lookup may still be reading one) until the family is dropped; they add at
+    /// most as many slots again as the current one has.
+    tables: Vec<Box<Table<M>>>,
 }
 
 struct Series<M> {
-    values: Box<[Box<str>]>,
+    hash: u64,
+    /// The label values, one after the other, and where each one ends: one place
+    /// to compare a lookup against.
+    values: Box<str>,
+    ends: Box<[u32]>,
     metric: M,
 }
 
-#[inline]
-fn same_values(stored: &[Box<str>], values: &[&str]) -> bool {
-    stored.len() == values.len() && stored.iter().zip(values).all(|(a, b)| **a == **b)
+impl<M> Series<M> {
+    #[inline]
+    fn matches(&self, hash: u64, values: &[&str]) -> bool {
+        if self.hash != hash || self.ends.len() != values.len() {
+            return false;
+        }
+        let mut start = 0;
+        for (end, value) in self.ends.iter().zip(values) {
+            let end = *end as usize;
+            match self.values.as_bytes().get(start..end) {
+                Some(stored) if same_bytes(stored, value.as_bytes()) => start = end,
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    fn values(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |end| {
+            let value = self.values.get(start..*end as usize).unwrap_or("");
+            start = *end as usize;
+            value
+        })
+    }
 }
 
-/// The hash of a label set, the same for the stored and the looked-up values.
-///
-/// Each value is followed by `0xff`, a byte UTF-8 never contains, so values cannot run
-/// into each other. Written out rather than `hash_one(values)`, whose generic slice
-/// hashing (a length prefix, an out-of-line `hash_slice`) was a third of a lookup's
-/// instructions (benches/family.rs, `family_dynamic_2labels`).
-#[inline]
-fn hash_values<'a>(
-    hasher: &foldhash::fast::RandomState,
-    values: impl Iterator<Item = &'a str>,
-) -> u64 {
-    use core::hash::Hasher;
-    let mut state = hasher.build_hasher();
-    for value in values {
-        state.write(value.as_bytes());
-        state.write_u8(0xff);
+impl<M> Table<M> {
+    fn with_capacity(capacity: usize) -> Box<Self> {
+        let slots = (0..capacity).map(|_| AtomicPtr::new(core::ptr::null_mut())).collect();
+        Box::new(Self { mask: capacity - 1, slots })
     }
+
+    fn capacity(&self) -> usize {
+        self.mask + 1
+    }
+
+    #[inline]
+    fn find(&self, hash: u64, values: &[&str]) -> Option<&Series<M>> {
+        let mut i = hash as usize & self.mask;
+        loop {
+            let series = self.slots[i].load(Ordering::Acquire);
+            if series.is_null() {
+                return None;
+            }
+            // SAFETY: a non-null slot points at a series that is fully written before
+            // the pointer is stored (Release, paired with the Acquire above) and that
+            // lives, unmoved, as long as the family.
+            let series = unsafe { &*series };
+            if series.matches(hash, values) {
+                return Some(series);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Puts `series` in the first empty slot of its probe sequence. Only called with
+    /// the family's lock held, and the table has an empty slot (it is at most half full).
+    fn place(&self, series: &Series<M>) {
+        let mut i = series.hash as usize & self.mask;
+        while !self.slots[i].load(Ordering::Relaxed).is_null() {
+            i = (i + 1) & self.mask;
+        }
+        let pointer = series as *const Series<M> as *mut Series<M>;
+        self.slots[i].store(pointer, Ordering::Release);
+    }
+}
+
+/// The hash of a label set, the same for the stored and the looked-up values: eight
+/// bytes at a time through a folded 64x64-bit multiply (the mixing step of foldhash
+/// and wyhash), each value closed by its length so that values cannot run into each
+/// other, from a seed chosen per family at random.
+///
+/// Written out because the generic `Hasher` path cost a third of a lookup
+/// (benches/family.rs, `family_dynamic_2labels`). It is not meant to resist chosen
+/// collisions: a family holds at most `max_series` series, which bounds how long a
+/// probe can get.
+#[inline]
+fn hash_values<'a>(seed: u64, values: impl Iterator<Item = &'a str>) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = seed;
+    for value in values {
+        let bytes = value.as_bytes();
+        let mut rest = bytes;
+        while rest.len() > 16 {
+            h = folded_multiply(h ^ word(rest, 0), K ^ word(rest, 8));
+            rest = &rest[16..];
+        }
+        // The last 1 to 16 bytes, read as two (possibly overlapping) words.
+        let (x, y) = match rest.len() {
+            8..=16 => (word(rest, 0), word(rest, rest.len() - 8)),
+            4..=7 => (half(rest, 0), half(rest, rest.len() - 4)),
+            1..=3 => {
+                let n = rest.len();
+                (u64::from(rest[0]) << 16 | u64::from(rest[n / 2]) << 8 | u64::from(rest[n - 1]), 0)
+            }
+            _ => (0, 0),
+        };
+        h = folded_multiply(h ^ x, K ^ y ^ (bytes.len() as u64).rotate_left(32));
+    }
+    folded_multiply(h, K)
+}
+
+/// Eight bytes of `bytes` from `at` (`at + 8 <= bytes.len()`).
+#[inline]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut buffer = [0u8; 8];
+    buffer.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(buffer)
+}
+
+/// Four bytes of `bytes` from `at` (`at + 4 <= bytes.len()`).
+#[inline]
+fn half(bytes: &[u8], at: usize) -> u64 {
+    let mut buffer = [0u8; 4];
+    buffer.copy_from_slice(&bytes[at..at + 4]);
+    u64::from(u32::from_le_bytes(buffer))
+}
+
+#[inline]
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let full = u128::from(a) * u128::from(b);
+    (full as u64) ^ ((full >> 64) as u64)
+}
+
+/// Byte equality without a call to `memcmp`: label values are short, and two calls
+/// per lookup were a quarter of its instructions.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while a.len() >= 8 {
+        if word(a, 0) != word(b, 0) {
+            return false;
+        }
+        a = &a[8..];
+        b = &b[8..];
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// A seed that differs between families and processes: std's random hashing keys,
+/// which are drawn per process and advanced for every `RandomState`.
+fn random_seed() -> u64 {
+    let mut state = std::collections::hash_map::RandomState::new().build_hasher();
+    state.write_u8(0);
     state.finish()
 }
+
+const FIRST_CAPACITY: usize = 16;
 
 impl<M: Metric> DynFamily<M> {
     /// An empty family described by `descriptor` (label names, cardinality limit).
     pub fn for_family(descriptor: &'static FamilyDescriptor) -> Self {
+        let first = Table::with_capacity(FIRST_CAPACITY);
+        let table = AtomicPtr::new(&*first as *const Table<M> as *mut Table<M>);
         Self {
             descriptor,
-            hasher: foldhash::fast::RandomState::default(),
-            index: RwLock::new(SeriesIndex { table: HashTable::new(), series: Vec::new() }),
+            seed: random_seed(),
+            table,
+            owned: Mutex::new(Owned { series: Vec::new(), tables: vec![first] }),
             overflow: M::for_family(descriptor),
             folded: AtomicU64::new(0),
         }
@@ -109,45 +256,56 @@ impl<M: Metric> DynFamily<M> {
         if values.len() != self.descriptor.label_names.len() {
             return self.fold();
         }
-        let hash = hash_values(&self.hasher, values.iter().copied());
-        {
-            let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(&i) =
-                index.table.find(hash, |&i| same_values(&index.series[i as usize].values, values))
-            {
-                let metric: *const M = &index.series[i as usize].metric;
-                // SAFETY: a series is boxed, never removed and never moved before the
-                // family is dropped, and the returned reference borrows the family.
-                return unsafe { &*metric };
-            }
+        let hash = hash_values(self.seed, values.iter().copied());
+        // SAFETY: the table pointer always points at a table the family owns until
+        // it is dropped (`Owned::tables`), published with Release after being filled.
+        let table = unsafe { &*self.table.load(Ordering::Acquire) };
+        match table.find(hash, values) {
+            Some(series) => &series.metric,
+            None => self.insert(hash, values),
         }
-        self.insert(hash, values)
     }
 
     #[cold]
     fn insert(&self, hash: u64, values: &[&str]) -> &M {
-        let mut guard = self.index.write().unwrap_or_else(PoisonError::into_inner);
-        let SeriesIndex { table, series } = &mut *guard;
-        if let Some(&i) = table.find(hash, |&i| same_values(&series[i as usize].values, values)) {
-            let metric: *const M = &series[i as usize].metric;
-            // SAFETY: as in `get`.
-            return unsafe { &*metric };
+        let mut owned = self.owned.lock().unwrap_or_else(PoisonError::into_inner);
+        // SAFETY: as in `get`; the lock keeps the pointer from changing under us.
+        let table = unsafe { &*self.table.load(Ordering::Acquire) };
+        if let Some(series) = table.find(hash, values) {
+            // SAFETY: a series lives, unmoved, as long as the family, which the
+            // returned reference borrows.
+            return unsafe { &*(&series.metric as *const M) };
         }
-        if series.len() >= self.max_series() {
-            drop(guard);
+        if owned.series.len() >= self.max_series() {
+            drop(owned);
             return self.fold();
         }
-        let position = series.len() as u32;
-        series.push(Box::new(Series {
-            values: values.iter().map(|v| Box::<str>::from(*v)).collect(),
+        let mut ends = Vec::with_capacity(values.len());
+        let mut joined = String::with_capacity(values.iter().map(|v| v.len()).sum());
+        for value in values {
+            joined.push_str(value);
+            ends.push(u32::try_from(joined.len()).unwrap_or(u32::MAX));
+        }
+        let series = Box::new(Series {
+            hash,
+            values: joined.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
             metric: M::for_family(self.descriptor),
-        }));
-        let hasher = &self.hasher;
-        table.insert_unique(hash, position, |&i| {
-            hash_values(hasher, series[i as usize].values.iter().map(|v| &**v))
         });
-        let metric: *const M = &series[position as usize].metric;
-        // SAFETY: as in `get`.
+        let metric: *const M = &series.metric;
+        owned.series.push(series);
+        if owned.series.len() * 2 > table.capacity() {
+            let larger = Table::with_capacity(table.capacity() * 2);
+            for series in &owned.series {
+                larger.place(series);
+            }
+            self.table.store(&*larger as *const Table<M> as *mut Table<M>, Ordering::Release);
+            owned.tables.push(larger);
+        } else if let Some(series) = owned.series.last() {
+            table.place(series);
+        }
+        // SAFETY: the series is boxed, owned by the family and never moved or dropped
+        // before it; the returned reference borrows the family.
         unsafe { &*metric }
     }
 
@@ -171,7 +329,7 @@ impl<M: Metric> DynFamily<M> {
 
     /// How many distinct label sets have a series of their own.
     pub fn len(&self) -> usize {
-        self.index.read().unwrap_or_else(PoisonError::into_inner).series.len()
+        self.owned.lock().unwrap_or_else(PoisonError::into_inner).series.len()
     }
 
     /// Whether no label set has been seen yet.
@@ -184,15 +342,16 @@ impl<M: Metric> DynFamily<M> {
     }
 
     /// Visits every series with its labels, in creation order, then the overflow
-    /// series if a lookup was folded, under the read lock. For callers whose `M`
-    /// holds more than one exposed family (the HTTP middleware's routes).
+    /// series if a lookup was folded. Holds the family's lock, which only delays the
+    /// creation of new series, never a lookup. For callers whose `M` holds more than
+    /// one exposed family (the HTTP middleware's routes).
     pub(crate) fn for_each_series(&self, mut visit: impl FnMut(&LabelValues<'_>, &M)) {
         let names = self.descriptor.label_names;
-        let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
+        let owned = self.owned.lock().unwrap_or_else(PoisonError::into_inner);
         let mut borrowed: Vec<&str> = Vec::with_capacity(names.len());
-        for series in &index.series {
+        for series in &owned.series {
             borrowed.clear();
-            borrowed.extend(series.values.iter().map(|v| &**v));
+            borrowed.extend(series.values());
             visit(&LabelValues { names, values: &borrowed }, &series.metric);
         }
         if self.folded() > 0 {
@@ -210,5 +369,91 @@ impl<M> core::fmt::Debug for DynFamily<M> {
             .field("labels", &self.descriptor.label_names)
             .field("folded", &self.folded.load(Ordering::Relaxed))
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::descriptor::{LabelKind, MetricKind, SourceLocation};
+    use crate::metric::Counter;
+
+    static DESCRIPTOR: FamilyDescriptor = FamilyDescriptor {
+        name: "lookups",
+        help: "Lookups.",
+        kind: MetricKind::Counter,
+        unit: "",
+        label_kind: LabelKind::Dynamic,
+        label_names: &["a", "b"],
+        const_labels: &[],
+        buckets: &[],
+        max_series: 10_000,
+        struct_name: "Test",
+        field_name: "lookups",
+        location: SourceLocation {
+            file: file!(),
+            line: line!(),
+            column: 1,
+            module: module_path!(),
+        },
+        objective: None,
+    };
+
+    #[test]
+    fn values_do_not_run_into_each_other() {
+        let family = DynFamily::<Counter>::for_family(&DESCRIPTOR);
+        family.get(&["ab", "c"]).inc();
+        family.get(&["a", "bc"]).inc_by(2);
+        family.get(&["", "abc"]).inc_by(3);
+        assert_eq!(family.get(&["ab", "c"]).get(), 1);
+        assert_eq!(family.get(&["a", "bc"]).get(), 2);
+        assert_eq!(family.get(&["", "abc"]).get(), 3);
+        assert_eq!(family.len(), 3);
+        family.get(&["only one"]).inc();
+        assert_eq!(family.folded(), 1);
+    }
+
+    #[test]
+    fn growing_keeps_every_series_reachable() {
+        let family = DynFamily::<Counter>::for_family(&DESCRIPTOR);
+        let keys: Vec<String> = (0..5_000).map(|i| format!("value-{i}")).collect();
+        for (i, key) in keys.iter().enumerate() {
+            family.get(&[key, "x"]).inc_by(i as u64);
+        }
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(family.get(&[key, "x"]).get(), i as u64);
+        }
+        assert_eq!(family.len(), 5_000);
+        let mut seen = 0;
+        family.for_each_series(|labels, _| {
+            assert_eq!(labels.values.len(), 2);
+            seen += 1;
+        });
+        assert_eq!(seen, 5_000);
+    }
+
+    #[test]
+    fn concurrent_lookups_and_inserts_agree() {
+        const THREADS: usize = 4;
+        const KEYS: usize = 2_000;
+        let family = DynFamily::<Counter>::for_family(&DESCRIPTOR);
+        let keys: Vec<String> = (0..KEYS).map(|i| i.to_string()).collect();
+        std::thread::scope(|s| {
+            for t in 0..THREADS {
+                let (family, keys) = (&family, &keys);
+                s.spawn(move || {
+                    // Every thread walks all keys from a different start, so inserts
+                    // race with lookups and with table growth.
+                    for i in 0..KEYS {
+                        let key = &keys[(i + t * KEYS / THREADS) % KEYS];
+                        family.get(&[key, "same"]).inc();
+                    }
+                });
+            }
+        });
+        assert_eq!(family.len(), KEYS);
+        for key in &keys {
+            assert_eq!(family.get(&[key, "same"]).get(), THREADS as u64);
+        }
     }
 }

@@ -16,7 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The id of our crate in every benchmark group (`metrics_bench::OURS`).
 const OURS: &str = "metrics-runtime";
 /// The peers, in the order of the report's columns.
-const PEERS: [&str; 4] = ["prometheus", "prometheus-client", "fastmetrics", "measured"];
+const PEERS: [&str; 5] =
+    ["prometheus", "prometheus-client", "fastmetrics", "measured", "autometrics"];
 /// The column of the floor rows (benchmarks named `floor_*`).
 const FLOOR: &str = "floor";
 
@@ -26,7 +27,7 @@ const QUICK_ARGS: [&str; 7] =
     ["--warm-up-time", "1", "--measurement-time", "2", "--sample-size", "20", "--noplot"];
 
 /// The benchmark groups, in report order, with what each measures.
-const GROUPS: [(&str, &str); 10] = [
+const GROUPS: [(&str, &str); 12] = [
     ("counter_inc", "counter increment, handle held"),
     ("counter_inc_2threads", "counter increment, 2 threads on one counter"),
     ("family_typed_2labels", "counter increment, 2 enum labels resolved per call"),
@@ -35,6 +36,8 @@ const GROUPS: [(&str, &str); 10] = [
     ("histogram_typed_2labels", "histogram observe, 2 enum labels resolved per call"),
     ("histogram_dynamic_2labels", "histogram observe, 2 string labels resolved per call"),
     ("histogram_timer", "histogram timer: start, stop, observe"),
+    ("timed_trivial_function", "a trivial function timed the idiomatic way (ours: `#[timed]`)"),
+    ("timed_trivial_function_fast_clock", "a trivial function under `#[timed(fast_clock)]`"),
     ("encode_counter_10k", "encode a 10,000-series counter family"),
     ("encode_histogram_1k", "encode a 1,000-series histogram family (12 buckets)"),
 ];
@@ -495,6 +498,31 @@ impl Report {
         }
     }
 
+    /// `#[timed]` on a trivial function costs at most two `Instant::now()` reads plus
+    /// 15 ns; with the fast clock, less than the two reads.
+    fn render_timed_target(&self, out: &mut String, group: &str) {
+        let (ours, floor) = (self.median(group, "", OURS), self.median(group, "", FLOOR));
+        let fast = group.ends_with("fast_clock");
+        let name = if fast {
+            "`#[timed(fast_clock)]` trivial function < two `Instant::now()` reads"
+        } else {
+            "`#[timed]` trivial function ≤ two `Instant::now()` reads + 15 ns"
+        };
+        let (Some(ours), Some(floor)) = (ours, floor) else {
+            let _ = writeln!(out, "- **not measured**: {name}");
+            return;
+        };
+        let limit = if fast { floor } else { floor + 15.0 };
+        let verdict = if ours <= limit { "**met**" } else { "**missed**" };
+        let _ = writeln!(
+            out,
+            "- {verdict}: {name}: ours {} vs two reads {} (+{})",
+            duration(ours),
+            duration(floor),
+            duration(ours - floor)
+        );
+    }
+
     fn render_targets(&self, out: &mut String) {
         out.push_str("## Targets\n\n");
         for target in &TARGETS {
@@ -504,6 +532,9 @@ impl Report {
         let memory = |krate: &str| {
             self.memory.get(&("counter".to_owned(), krate.to_owned())).map(|(_, b)| *b)
         };
+        for group in ["timed_trivial_function", "timed_trivial_function_fast_clock"] {
+            self.render_timed_target(out, group);
+        }
         let measured = memory("measured").map(|b| ("measured".to_owned(), b));
         let bytes = |b: f64| format!("{b:.1} B");
         let name = "heap bytes per counter series ≤ measured's";

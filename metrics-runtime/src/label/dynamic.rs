@@ -66,7 +66,9 @@ struct Owned<M> {
     series: Vec<Box<Series<M>>>,
     /// Every table the family has had, the current one last. Older tables stay alive
     /// (a lookup may still be reading one) until the family is dropped; they add at
-    /// most as many slots again as the current one has.
+    /// most as many slots again as the current one has. Boxed because `table` points
+    /// at them: they must not move when this vector grows.
+    #[allow(clippy::vec_box)]
     tables: Vec<Box<Table<M>>>,
 }
 

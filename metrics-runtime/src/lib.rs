@@ -44,6 +44,8 @@
 //! the link-time [`catalogue()`].
 #![warn(missing_docs)]
 
+#[cfg(any(feature = "server", feature = "push"))]
+mod base64;
 mod catalogue;
 pub mod collect;
 mod descriptor;
@@ -59,6 +61,8 @@ mod metrics;
 pub mod names;
 pub mod ops;
 pub mod process;
+#[cfg(feature = "push")]
+pub mod push;
 mod registry;
 mod self_metrics;
 #[cfg(feature = "server")]

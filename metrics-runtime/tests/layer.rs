@@ -152,6 +152,20 @@ async fn route_templates_methods_and_exact_statuses() {
     }
 }
 
+/// With the `axum` feature, a layer given no route source labels an axum router's
+/// requests by their `MatchedPath`; without it, `unmatched`.
+#[tokio::test]
+async fn axum_feature_makes_matched_path_the_default_template() {
+    let registry = Registry::new();
+    let app = app(HttpMetricsLayer::builder().registry(&registry).build().unwrap());
+    call(&app, "GET", "/users/7").await;
+    call(&app, "GET", "/no/such/path").await;
+    let (text, exposition) = scrape(&registry);
+    let users = if cfg!(feature = "axum") { "/users/{id}" } else { "unmatched" };
+    assert_eq!(requests(&exposition, "GET", users, "200"), 1.0, "{text}");
+    assert_eq!(requests(&exposition, "GET", "unmatched", "404"), 1.0, "{text}");
+}
+
 #[tokio::test]
 async fn status_classes() {
     let registry = Registry::new();

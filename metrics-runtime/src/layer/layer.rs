@@ -53,8 +53,9 @@ pub struct HttpMetricsLayer {
 }
 
 impl HttpMetricsLayer {
-    /// Starts a layer with the default names and buckets, exact statuses, every
-    /// route `unmatched` until a route source is given, registered in the
+    /// Starts a layer with the default names and buckets, exact statuses, routes
+    /// from axum's `MatchedPath` with the `axum` feature (else every route
+    /// `unmatched` until a route source is given), registered in the
     /// [`default_registry`].
     pub fn builder<'r>() -> HttpMetricsBuilder<'r> {
         HttpMetricsBuilder {
@@ -65,7 +66,7 @@ impl HttpMetricsLayer {
             size_buckets: None,
             max_routes: DEFAULT_MAX_ROUTES,
             status_class: false,
-            routes: Routes::default(),
+            routes: Routes::new(),
         }
     }
 
@@ -140,8 +141,9 @@ pub struct HttpMetricsBuilder<'r> {
 impl<'r> HttpMetricsBuilder<'r> {
     /// Takes the `route` label from a `T` that the router puts in the request's
     /// extensions, read with `as_str`: with axum, `.route_template(MatchedPath::as_str)`
-    /// (the layer added with `Router::layer`). Requests without one are
-    /// `unmatched`, or normalised if [`normalize_paths`](Self::normalize_paths) is set.
+    /// (the layer added with `Router::layer`), which is the default with the `axum`
+    /// feature. Requests without one are `unmatched`, or normalised if
+    /// [`normalize_paths`](Self::normalize_paths) is set.
     pub fn route_template<T: Send + Sync + 'static>(mut self, as_str: fn(&T) -> &str) -> Self {
         self.routes.set_template(as_str);
         self

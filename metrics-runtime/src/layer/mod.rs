@@ -17,7 +17,8 @@
 //!
 //! - `method`: `GET`, `HEAD`, `POST`, `PUT`, `DELETE`, `CONNECT`, `OPTIONS`, `TRACE`,
 //!   `PATCH`, and `other` for any other method.
-//! - `route`: the router's template ([`route_template`], axum's `MatchedPath`), else
+//! - `route`: the router's template ([`route_template`]; axum's `MatchedPath` by
+//!   default with the crate's `axum` feature, for axum 0.8 routers), else
 //!   the path with its identifiers replaced ([`normalize_paths`], opt-in), else
 //!   `unmatched`: a request that matched no route never shows its URI. Past
 //!   [`max_routes`] distinct routes (500), requests go to `route="__overflow__"`.

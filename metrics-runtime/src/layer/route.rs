@@ -35,6 +35,17 @@ pub(crate) struct Routes {
 }
 
 impl Routes {
+    /// The sources of a new layer: with the `axum` feature, axum's `MatchedPath`,
+    /// which axum's router puts in the extensions of every request it routes;
+    /// without it, none.
+    pub(crate) fn new() -> Self {
+        #[allow(unused_mut)] // mutated with the `axum` feature only
+        let mut routes = Self::default();
+        #[cfg(feature = "axum")]
+        routes.set_template(axum::extract::MatchedPath::as_str);
+        routes
+    }
+
     pub(crate) fn set_template<T: Send + Sync + 'static>(&mut self, as_str: fn(&T) -> &str) {
         let template: Box<dyn RouteTemplate> = Box::new(ExtensionTemplate { as_str });
         self.template = Some((template, core::any::type_name::<T>()));

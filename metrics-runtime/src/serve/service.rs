@@ -38,7 +38,12 @@ const PROMETHEUS_SCRAPE_TIMEOUT: &str = "x-prometheus-scrape-timeout-seconds";
 /// let request = hyper::Request::get("/internal/metrics").body(())?;
 /// let response = service.handle(request).await;
 /// assert_eq!(response.status(), 200);
-/// // In axum: `.route("/internal/metrics", get(move |req: Request| service.handle(req)))`.
+///
+/// // In axum, as a route of the application's router:
+/// use axum::{Router, extract::Request, routing::get};
+/// let app: Router = Router::new()
+///     .route("/internal/metrics", get(move |request: Request| service.handle(request)));
+/// # let _ = app;
 /// # Ok(())
 /// # }
 /// ```
@@ -84,7 +89,9 @@ impl MetricsService {
     pub fn handle<B>(
         &self,
         request: Request<B>,
-    ) -> impl Future<Output = Response<ResponseBody>> + Send + 'static {
+        // `use<B>`: the future borrows nothing from `self`, so a closure can return
+        // it (`move |request| service.handle(request)`, an axum handler).
+    ) -> impl Future<Output = Response<ResponseBody>> + Send + 'static + use<B> {
         let (parts, _body) = request.into_parts();
         let shared = self.shared.clone();
         async move { shared.respond(parts).await }

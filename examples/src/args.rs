@@ -1,6 +1,7 @@
 //! The flags every served example takes: `--listen ADDR`, `--duration SECS`,
 //! `--catalogue` and `--queries`.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 /// What a served example was asked to do.
@@ -26,6 +27,30 @@ impl ServeArgs {
     /// Parses the process's arguments; `Err` is a message for standard error.
     pub fn from_env() -> Result<Self, String> {
         Self::parse(std::env::args().skip(1))
+    }
+
+    /// Parses the process's arguments for the example `name`, refusing `--duration`
+    /// without `--listen`; on a usage error, prints it to standard error and gives
+    /// the exit code to return (2).
+    ///
+    /// ```no_run
+    /// # fn main() -> std::process::ExitCode {
+    /// let args = match examples::ServeArgs::from_env_or_usage("my_example") {
+    ///     Ok(args) => args,
+    ///     Err(code) => return code,
+    /// };
+    /// # let _ = args;
+    /// # std::process::ExitCode::SUCCESS
+    /// # }
+    /// ```
+    pub fn from_env_or_usage(name: &str) -> Result<Self, ExitCode> {
+        let message = match Self::from_env() {
+            Ok(args) if args.duration.is_none() || args.listen.is_some() => return Ok(args),
+            Ok(_) => "--duration needs --listen".to_owned(),
+            Err(message) => message,
+        };
+        eprintln!("{name}: {message}");
+        Err(ExitCode::from(2))
     }
 
     /// Parses `args` (without the program name).

@@ -50,6 +50,7 @@ struct Spec {
 /// `examples/Cargo.toml`) is skipped with a note.
 const SPECS: &[Spec] = &[
     Spec { name: "quickstart", instances: 1, basic_auth: false },
+    Spec { name: "axum_service", instances: 1, basic_auth: false },
     Spec { name: "websocket_bridge", instances: 1, basic_auth: true },
     Spec { name: "agent_api", instances: 3, basic_auth: false },
     Spec { name: "admin_backend", instances: 1, basic_auth: false },

@@ -46,8 +46,10 @@ fn place_order(fail: bool) -> Result<(), String> {
     if fail { Err("declined".into()) } else { Ok(()) }
 }
 
-#[timed(in_flight, objective(success = 99))]
-async fn refund() {}
+#[timed(in_flight, error_kind, objective(success = 99))]
+async fn refund() -> Result<(), std::io::Error> {
+    Ok(())
+}
 
 #[timed(name = "opsshop_search", buckets = [0.01, 0.1], objective(latency = "100ms", percentile = 90))]
 fn search() {}
@@ -151,6 +153,12 @@ fn the_dashboard_is_json_whose_panels_read_recorded_series() {
     assert_eq!(latency["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"], 0.25);
     assert_eq!(by_title("opsshop_checkout_seconds")["fieldConfig"]["defaults"]["unit"], "s");
     assert_eq!(by_title("opsshop_cart_items")["type"], "stat");
+    assert!(
+        by_title("refund: errors by kind")["targets"][0]["expr"]
+            .as_str()
+            .unwrap()
+            .contains(":function_errors:rate5m{")
+    );
     assert!(
         by_title("refund: in flight")["targets"][0]["expr"]
             .as_str()

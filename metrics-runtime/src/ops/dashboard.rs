@@ -40,7 +40,8 @@ pub(crate) fn dashboard(selection: &Selection, options: &Options) -> Value {
             let objective = |errors: bool| {
                 slis.iter().find(|sli| sli.name() == name && sli.bound().is_none() == errors)
             };
-            let width = if function.in_flight { 6 } else { 8 };
+            let extra = usize::from(function.in_flight) + usize::from(function.error_kind);
+            let width = if extra == 0 { 8 } else { 6 };
             for panel in function_panels(function, &queries, objective(true), objective(false)) {
                 layout.panel(panel, width);
             }
@@ -428,6 +429,21 @@ fn function_panels(
             quantile_targets(&queries.quantile_record(), &matchers, &["instance"]),
         ),
     ];
+    if function.error_kind {
+        panels.push(timeseries(
+            &format!("{name}: errors by kind"),
+            "Errors per second by the kind `#[timed(error_kind)]` read from them.",
+            "ops",
+            None,
+            vec![Target {
+                expr: format!(
+                    "sum by (error_kind) ({})",
+                    selector(&queries.errors_rate_record(), &matchers)
+                ),
+                legend: "{{error_kind}}".to_owned(),
+            }],
+        ));
+    }
     if function.in_flight {
         panels.push(timeseries(
             &format!("{name}: in flight"),

@@ -167,6 +167,19 @@ impl TimedQueries {
         format!("{}_calls_in_flight", self.stem)
     }
 
+    /// Errors by kind per second (functions with `#[timed(error_kind)]`), per
+    /// instance and function.
+    pub(crate) fn errors_rate_record(&self) -> String {
+        let level = [&TIMED_LEVEL[..], &["error_kind"]].concat();
+        record(&level, &format!("{}_errors", self.stem), &format!("rate{RATE_WINDOW}"))
+    }
+
+    pub(crate) fn errors_rate_expr(&self) -> String {
+        let level = [&TIMED_LEVEL[..], &["error_kind"]].concat();
+        let errors = selector(&format!("{}_errors_total", self.stem), &[self.job()]);
+        format!("sum {} (rate({errors}[{RATE_WINDOW}]))", by(&level))
+    }
+
     fn job(&self) -> Matcher {
         Matcher::eq("job", &self.job)
     }
@@ -465,7 +478,10 @@ mod tests {
             "sum by (job, module, function) (rate(function_calls_total{job=\"shop\",outcome=~\"error|panicked\"}[1h]))\n/\n\
              sum by (job, module, function) (rate(function_calls_total{job=\"shop\",outcome!=\"cancelled\"}[1h]))"
         );
-        assert!(q.slow_ratio_expr(0.25, "5m").contains(r#"function_duration_seconds_bucket{job="shop",le="0.25"}"#));
+        assert!(
+            q.slow_ratio_expr(0.25, "5m")
+                .contains(r#"function_duration_seconds_bucket{job="shop",le="0.25"}"#)
+        );
         assert_eq!(TimedQueries::function(&CHECKOUT)[1], Matcher::eq("function", "checkout"));
         assert_eq!(
             q.quantile_expr(0.99),

@@ -8,6 +8,7 @@ use super::promql::{
 use super::value::{Value, obj};
 use super::{Options, Selection};
 use crate::descriptor::MetricKind;
+use crate::timed::TimedDescriptor;
 
 /// The rule file.
 pub(crate) fn recording_rules(selection: &Selection, options: &Options) -> Value {
@@ -15,6 +16,10 @@ pub(crate) fn recording_rules(selection: &Selection, options: &Options) -> Value
     let mut rates = Vec::new();
     for queries in timed_stems(selection, job) {
         rates.push(rule(&queries.calls_rate_record(), &queries.calls_rate_expr()));
+        let stem_of = |f: &&&TimedDescriptor| crate::timed::stem(f) == queries.stem;
+        if selection.functions().iter().filter(stem_of).any(|f| f.error_kind) {
+            rates.push(rule(&queries.errors_rate_record(), &queries.errors_rate_expr()));
+        }
         rates.push(rule(&queries.bucket_rate_record(), &queries.bucket_rate_expr()));
         for (quantile, _) in QUANTILES {
             rates.push(quantile_rule(

@@ -334,33 +334,78 @@ pub struct GeneratedFile {
 }
 
 /// The Grafana dashboard, as JSON.
+///
+/// ```
+/// use metrics_runtime::ops::{self, Options, Selection};
+/// # #[metrics_runtime::timed] fn pay() {}
+/// let json = ops::dashboard(&Selection::all(), &Options::new("shop"));
+/// assert!(json.contains("\"title\": \"pay: calls by outcome\""));
+/// ```
 pub fn dashboard(selection: &Selection, options: &Options) -> String {
     json::to_string(&dashboard::dashboard(selection, options))
 }
 
 /// The alerting rules, as a Prometheus rule file.
+///
+/// ```
+/// use metrics_runtime::ops::{self, Options, Selection};
+/// # #[metrics_runtime::timed(objective(success = 99.9))] fn pay() {}
+/// let rules = ops::alerts(&Selection::all(), &Options::new("shop"));
+/// assert!(rules.contains("alert: TargetDown"));
+/// assert!(rules.contains("alert: ErrorBudgetBurn"));
+/// ```
 pub fn alerts(selection: &Selection, options: &Options) -> String {
     yaml::to_string(&alerts::alerts(selection, options))
 }
 
 /// The recording rules, as a Prometheus rule file.
+///
+/// ```
+/// use metrics_runtime::ops::{self, Options, Selection};
+/// # #[metrics_runtime::timed] fn pay() {}
+/// let rules = ops::recording_rules(&Selection::all(), &Options::new("shop"));
+/// assert!(rules.contains("record: job_instance_module_function_outcome:function_calls:rate5m"));
+/// ```
 pub fn recording_rules(selection: &Selection, options: &Options) -> String {
     yaml::to_string(&recording::recording_rules(selection, options))
 }
 
 /// The scrape config, as `prometheus.yml` that loads `recording.yml` and
 /// `alerts.yml` from its own directory.
+///
+/// ```
+/// use metrics_runtime::ops::{self, Options};
+/// let yml = ops::scrape_config(&Options::new("shop").target("shop-1:9898"));
+/// assert!(yml.contains("job_name: shop"));
+/// assert!(yml.contains("- recording.yml"));
+/// ```
 pub fn scrape_config(options: &Options) -> String {
     yaml::to_string(&scrape::scrape_config(options))
 }
 
 /// The `promtool test rules` cases of the alerts, reading `recording.yml` and
 /// `alerts.yml` from their own directory.
+///
+/// ```
+/// use metrics_runtime::ops::{self, Options, Selection};
+/// # #[metrics_runtime::timed(objective(success = 99.9))] fn pay() {}
+/// let tests = ops::rule_tests(&Selection::all(), &Options::new("shop"));
+/// assert!(tests.contains("alertname: ErrorBudgetBurn"));
+/// ```
 pub fn rule_tests(selection: &Selection, options: &Options) -> String {
     yaml::to_string(&promtool_tests::rule_tests(selection, options))
 }
 
 /// Every file, in memory: to serve them, or to write them elsewhere.
+///
+/// ```
+/// use metrics_runtime::ops::{self, Options, Selection};
+/// # #[metrics_runtime::timed] fn pay() {}
+/// let files = ops::files(&Selection::all(), &Options::new("shop"))?;
+/// let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+/// assert_eq!(names, ["dashboard.json", "alerts.yml", "recording.yml", "prometheus.yml", "tests.yml"]);
+/// # Ok::<(), ops::OpsError>(())
+/// ```
 pub fn files(selection: &Selection, options: &Options) -> Result<Vec<GeneratedFile>, OpsError> {
     if selection.is_empty() {
         return Err(OpsError::Empty);

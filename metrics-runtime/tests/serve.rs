@@ -3,93 +3,23 @@
 //! Every test binds port 0 and is bounded in time.
 #![cfg(feature = "server")]
 
+mod support;
+
 use std::io::Read as _;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use metrics_runtime::collect::{CollectFamily, SeriesSink, Value};
 use metrics_runtime::serve::{MetricsServer, MetricsServerBuilder, ServerHandle};
-use metrics_runtime::{
-    FamilyDescriptor, LabelKind, LabelValues, MetricKind, Metrics, Registry, SourceLocation,
-};
+use metrics_runtime::{FamilyDescriptor, LabelValues, Metrics, Registry, SourceLocation};
+use support::collectors::{SLOW, slow_registry};
+use support::http::{get, parse_reply, raw_exchange, request};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// What Prometheus 2.x/3.x sends.
 const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 const TEST_LIMIT: Duration = Duration::from_secs(20);
-
-/// A reply as read off the wire.
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.body.clone()).expect("UTF-8 body")
-    }
-}
-
-/// Parses one response from `raw`, taking the body by `Content-Length` (or all the
-/// rest when there is none; every response here has one).
-fn parse_reply(raw: &[u8], head_request: bool) -> Reply {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
-    let head = std::str::from_utf8(&raw[..split]).expect("ASCII head");
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (n, v) = l.split_once(':').unwrap();
-            (n.trim().to_owned(), v.trim().to_owned())
-        })
-        .collect();
-    let rest = &raw[split + 4..];
-    let length = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .map(|(_, v)| v.parse::<usize>().unwrap());
-    let body = match (head_request, length) {
-        (true, _) => Vec::new(),
-        (false, Some(length)) => rest[..length].to_vec(),
-        (false, None) => rest.to_vec(),
-    };
-    Reply { status, headers, body }
-}
-
-/// Sends `request` as is on a new connection and reads until the server closes it.
-async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    stream.write_all(request).await.expect("send");
-    let mut raw = Vec::new();
-    // A reset after the server's answer (it closes with bytes unread) still leaves
-    // the answer read.
-    let _ = stream.read_to_end(&mut raw).await;
-    raw
-}
-
-/// One request with `Connection: close`.
-async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        text.push_str(&format!("{name}: {value}\r\n"));
-    }
-    text.push_str("\r\n");
-    let raw = raw_exchange(addr, text.as_bytes()).await;
-    parse_reply(&raw, method == "HEAD")
-}
-
-async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Reply {
-    request(addr, "GET", path, headers).await
-}
 
 fn gunzip(body: &[u8]) -> String {
     let mut plain = String::new();
@@ -100,54 +30,6 @@ fn gunzip(body: &[u8]) -> String {
 /// Runs `test` with a deadline, so that a hung server fails the test instead of CI.
 async fn bounded<F: std::future::Future<Output = ()>>(test: F) {
     tokio::time::timeout(TEST_LIMIT, test).await.expect("test took longer than its time limit");
-}
-
-/// A family written by hand (not derived), whose collection takes `delay`: for
-/// the concurrency, timeout and shutdown tests.
-struct Slow {
-    delay: Duration,
-}
-
-static SLOW: FamilyDescriptor = FamilyDescriptor {
-    name: "slow_collection_value",
-    help: "A gauge that takes a while to read.",
-    kind: MetricKind::Gauge,
-    unit: "",
-    label_kind: LabelKind::None,
-    label_names: &[],
-    const_labels: &[],
-    buckets: &[],
-    max_series: 0,
-    struct_name: "Slow",
-    field_name: "value",
-    location: SourceLocation { file: file!(), line: line!(), column: 1, module: module_path!() },
-    objective: None,
-};
-
-impl CollectFamily for Slow {
-    fn collect(&self, sink: &mut dyn SeriesSink) {
-        std::thread::sleep(self.delay);
-        sink.gauge(&LabelValues::EMPTY, Value::Int(7));
-    }
-}
-
-impl Metrics for Slow {
-    fn new_unregistered() -> Self {
-        Self { delay: Duration::ZERO }
-    }
-    fn for_each_family(
-        &self,
-        visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
-    ) {
-        visit(&SLOW, self);
-    }
-}
-
-/// A registry whose collection takes `delay`.
-fn slow_registry(delay: Duration) -> Arc<Registry> {
-    let registry = Arc::new(Registry::new());
-    registry.register(Slow { delay }).expect("registers");
-    registry
 }
 
 /// A server on 127.0.0.1 with a fresh registry unless the builder names one.

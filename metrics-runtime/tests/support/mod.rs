@@ -2,6 +2,8 @@
 //! helpers. Each test binary uses part of it.
 #![allow(dead_code)]
 
+pub mod collectors;
+pub mod http;
 pub mod parser;
 
 use metrics_runtime::{Format, Registry};
@@ -27,3 +29,10 @@ pub fn parse(out: &str, format: Format) -> Exposition {
 
 /// Both formats.
 pub const FORMATS: [Format; 2] = [Format::Text, Format::OpenMetrics];
+
+/// Prints a figure for `cargo xtask reliability`, which runs the tests with their
+/// output shown and collects these lines into `RELIABILITY.md`. Tests still assert
+/// on their own; the figure is what was measured on this run.
+pub fn figure(name: &str, value: impl std::fmt::Display, unit: &str) {
+    println!("reliability-figure\t{name}\t{value}\t{unit}");
+}

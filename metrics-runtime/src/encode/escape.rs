@@ -22,22 +22,30 @@ pub fn openmetrics_help(out: &mut Vec<u8>, help: &str) {
     escape(out, help.as_bytes(), true);
 }
 
+/// Copies `bytes` to `out`, escaping `\\`, newline and (with `quote`) `"`. The search for
+/// the next special byte is `memchr`'s vectorised one: most values have none, and a
+/// byte-at-a-time scan was a third of the encoder's instructions.
 #[inline]
 fn escape(out: &mut Vec<u8>, bytes: &[u8], quote: bool) {
-    let needs = |b: u8| b == b'\\' || b == b'\n' || (quote && b == b'"');
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if needs(b) {
-            out.extend_from_slice(&bytes[start..i]);
-            out.extend_from_slice(match b {
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                _ => b"\\\"",
-            });
-            start = i + 1;
-        }
+    let mut rest = bytes;
+    loop {
+        let found = if quote {
+            memchr::memchr3(b'\\', b'\n', b'"', rest)
+        } else {
+            memchr::memchr2(b'\\', b'\n', rest)
+        };
+        let Some(i) = found else {
+            out.extend_from_slice(rest);
+            return;
+        };
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(match rest[i] {
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            _ => b"\\\"",
+        });
+        rest = &rest[i + 1..];
     }
-    out.extend_from_slice(&bytes[start..]);
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! Names that clash: a family registered twice in one registry, one name declared
 //! at two places in the binary (descriptors put in the link-time catalogue by hand,
-//! as `#[derive(Metrics)]` would), and label names given twice in one family.
+//! as `#[derive(Metrics)]` would), label names given twice in one family, and
+//! names registered at run time that break the grammar or are reserved: each a
+//! clear error at registration that leaves the rest of the exposition as it was.
+
+mod support;
 
 use metrics_runtime::__private::{CATALOGUE, CollectFamily, FamilyField};
 use metrics_runtime::{
@@ -204,4 +208,152 @@ fn a_label_name_twice_in_a_family_is_refused() {
     typed.0.get(OutcomeLabels { outcome: Outcome::Ok }).inc();
     let text = registry.encode_to_string(metrics_runtime::Format::Text);
     assert!(text.contains("dup_typed_ok_total{zone=\"a\",outcome=\"error\"} 1\n"), "{text}");
+}
+
+// Names only a hand-written `Metrics` impl (or a renamed layer family) can give,
+// since the derive checks them at compile time.
+static VALID: FamilyDescriptor =
+    FamilyDescriptor { name: "names_valid", location: at(501), ..BASE };
+static BAD_NAME: FamilyDescriptor =
+    FamilyDescriptor { name: "bad-name", location: at(502), ..BASE };
+static DIGIT_FIRST: FamilyDescriptor =
+    FamilyDescriptor { name: "9lives", location: at(503), ..BASE };
+static EMPTY_NAME: FamilyDescriptor = FamilyDescriptor { name: "", location: at(504), ..BASE };
+static RESERVED: FamilyDescriptor =
+    FamilyDescriptor { name: "metrics_runtime_mine", location: at(505), ..BASE };
+static DUNDER_LABEL: FamilyDescriptor = FamilyDescriptor {
+    name: "names_dunder",
+    label_kind: LabelKind::Dynamic,
+    label_names: &["__route"],
+    location: at(506),
+    ..BASE
+};
+static LE_ON_HISTOGRAM: FamilyDescriptor = FamilyDescriptor {
+    name: "names_latency",
+    kind: MetricKind::Histogram,
+    label_kind: LabelKind::Dynamic,
+    label_names: &["le"],
+    buckets: &[1.0],
+    location: at(507),
+    ..BASE
+};
+static QUANTILE_CONST: FamilyDescriptor = FamilyDescriptor {
+    name: "names_quantile",
+    const_labels: &[("quantile", "0.5")],
+    location: at(508),
+    ..BASE
+};
+static UNICODE_LABEL: FamilyDescriptor = FamilyDescriptor {
+    name: "names_unicode",
+    label_kind: LabelKind::Dynamic,
+    label_names: &["r\u{f4}le"],
+    location: at(509),
+    ..BASE
+};
+one_family!(Valid: Counter = VALID);
+one_family!(BadName: Counter = BAD_NAME);
+one_family!(DigitFirst: Counter = DIGIT_FIRST);
+one_family!(EmptyName: Counter = EMPTY_NAME);
+one_family!(ReservedName: Counter = RESERVED);
+one_family!(DunderLabel: DynFamily<Counter> = DUNDER_LABEL);
+one_family!(LeOnHistogram: DynFamily<metrics_runtime::Histogram> = LE_ON_HISTOGRAM);
+one_family!(QuantileConst: Counter = QUANTILE_CONST);
+one_family!(UnicodeLabel: DynFamily<Counter> = UNICODE_LABEL);
+
+/// A valid family and an invalid one in one struct: nothing of it is registered.
+struct HalfValid(Counter, Counter);
+impl Metrics for HalfValid {
+    fn new_unregistered() -> Self {
+        Self(FamilyField::for_family(&VALID), FamilyField::for_family(&BAD_NAME))
+    }
+    fn for_each_family(
+        &self,
+        visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
+    ) {
+        visit(&VALID, &self.0);
+        visit(&BAD_NAME, &self.1);
+    }
+}
+
+#[test]
+fn invalid_and_reserved_names_are_refused_and_the_exposition_is_unaffected() {
+    let registry = Registry::new();
+    let derived = Derived::register(&registry).unwrap();
+    derived.jobs.inc();
+    let before: Vec<String> =
+        support::FORMATS.iter().map(|f| support::scrape(&registry, *f).0).collect();
+
+    let label = |family: &str, label: &str| RegistryError::InvalidLabelName {
+        family: family.into(),
+        label: label.into(),
+    };
+    let cases = [
+        (
+            BadName::register(&registry).map(drop),
+            RegistryError::InvalidName { name: "bad-name".into() },
+        ),
+        (
+            DigitFirst::register(&registry).map(drop),
+            RegistryError::InvalidName { name: "9lives".into() },
+        ),
+        (EmptyName::register(&registry).map(drop), RegistryError::InvalidName { name: "".into() }),
+        (
+            ReservedName::register(&registry).map(drop),
+            RegistryError::Reserved { name: "metrics_runtime_mine".into() },
+        ),
+        (DunderLabel::register(&registry).map(drop), label("names_dunder", "__route")),
+        (LeOnHistogram::register(&registry).map(drop), label("names_latency", "le")),
+        (QuantileConst::register(&registry).map(drop), label("names_quantile", "quantile")),
+        (UnicodeLabel::register(&registry).map(drop), label("names_unicode", "r\u{f4}le")),
+        (
+            HalfValid::register(&registry).map(drop),
+            RegistryError::InvalidName { name: "bad-name".into() },
+        ),
+    ];
+    for (result, expected) in cases {
+        let error = result.unwrap_err();
+        assert_eq!(error, expected);
+        let message = error.to_string();
+        assert!(message.contains("not a valid") || message.contains("reserved"), "{message}");
+    }
+    // Nothing of the refused structs was registered, and the exposition is as it was.
+    let after: Vec<String> =
+        support::FORMATS.iter().map(|f| support::scrape(&registry, *f).0).collect();
+    assert_eq!(before, after);
+    // The valid family of the half-valid struct was not claimed: it registers alone.
+    Valid::register(&registry).unwrap();
+    let (text, _) = support::scrape(&registry, metrics_runtime::Format::Text);
+    assert!(text.contains("dup_derived_jobs_total 1\n") && text.contains("names_valid_total 0\n"));
+}
+
+/// A foreign `prometheus` family that collides with one of ours is left out (and
+/// shown in the skipped-series gauge); ours and the others are untouched.
+#[test]
+fn a_colliding_foreign_collector_leaves_ours_untouched() {
+    let registry = Registry::new();
+    let derived = Derived::register(&registry).unwrap();
+    derived.jobs.inc_by(3);
+    let theirs = prometheus::Registry::new();
+    let clash = prometheus::IntCounter::new("dup_derived_jobs_total", "Theirs.").unwrap();
+    clash.inc_by(100);
+    theirs.register(Box::new(clash)).unwrap();
+    let fine = prometheus::IntGauge::new("names_foreign_depth", "Queue depth.").unwrap();
+    fine.set(4);
+    theirs.register(Box::new(fine)).unwrap();
+    registry.attach_prometheus(theirs);
+    for format in support::FORMATS {
+        let (out, parsed) = support::scrape(&registry, format);
+        let ours = match format {
+            metrics_runtime::Format::Text => "dup_derived_jobs_total",
+            metrics_runtime::Format::OpenMetrics => "dup_derived_jobs",
+        };
+        let family = parsed.family(ours).unwrap();
+        assert_eq!(family.samples.len(), 1, "{out}");
+        assert_eq!(family.samples[0].value, 3.0);
+        assert!(!out.contains("Theirs."), "{out}");
+        assert_eq!(parsed.family("names_foreign_depth").unwrap().samples[0].value, 4.0);
+        assert!(out.contains(
+            "metrics_runtime_foreign_skipped_series{family=\"dup_derived_jobs_total\",reason=\"name_collision\"} 1\n"
+        ), "{out}");
+    }
 }

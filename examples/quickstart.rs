@@ -53,6 +53,31 @@ struct ShopMetrics {
     /// Requests by route template (dynamic labels, capped).
     #[metric(labels = ["route"], max_series = 50)]
     requests: DynFamily<Counter>,
+    /// Label values that must survive escaping, each set to its case number when
+    /// served (`cargo xtask e2e` reads them back from Prometheus).
+    #[metric(labels = ["case", "value"], max_series = 16)]
+    escaping_cases: DynFamily<Gauge>,
+}
+
+/// Quotes, backslashes, newline, carriage return, tab, NUL, right-to-left override,
+/// emoji, empty, and 64 KiB with all of them: label values are escaped, never refused.
+fn escaping_cases() -> Vec<String> {
+    let mut values: Vec<String> = [
+        "say \"hi\"",
+        "C:\\path\\",
+        "line\nnext",
+        "carriage\rreturn",
+        "tab\there",
+        "nul\0byte",
+        "rtl \u{202e} override",
+        "emoji 🦀🎉",
+        "",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let chunk = "ab\"c\\d\ne\r\t\0🦀";
+    values.push(chunk.repeat(64 * 1024 / chunk.len() + 1));
+    values
 }
 
 /// One line gives a process-wide instance, registered on first use.
@@ -155,6 +180,9 @@ async fn serve(
     mut traffic: Traffic,
 ) -> Result<(), Box<dyn std::error::Error>> {
     default_registry().expose_build_info(build_info!())?;
+    for (case, value) in escaping_cases().iter().enumerate() {
+        METRICS.escaping_cases.get(&[&case.to_string(), value]).set(case as i64);
+    }
     let server =
         MetricsServer::builder().process_metrics(true).tokio_metrics(true).bind(listen).await?;
     // One line, flushed, that scripts wait for (`cargo xtask e2e` reads the port).

@@ -4,7 +4,10 @@
 
 mod support;
 
-use metrics_runtime::{DynFamily, FloatGauge, Format, Histogram, Metrics, Registry};
+use metrics_runtime::{
+    DynFamily, FloatCounter, FloatGauge, Format, Histogram, Metrics, REFUSED_INCREMENTS_NAME,
+    Registry,
+};
 
 const HELP: &str = "Quote \" backslash \\ newline \n CR \r tab \t NUL \0 RTL \u{202e} crab 🦀 end";
 
@@ -170,4 +173,96 @@ fn special_floats_on_histogram_sums() {
             && s.label("le") == Some("+Inf")
             && s.value == 1.0));
     }
+}
+
+/// A float counter never goes down: negative and NaN increments are refused, not
+/// applied, and each is counted in the self-metric, which every exposition carries.
+#[test]
+fn float_counters_refuse_and_count_negative_and_nan_increments() {
+    let registry = Registry::new();
+    let refused = |registry: &Registry| {
+        let (_, parsed) = support::scrape(registry, Format::Text);
+        let name = format!("{REFUSED_INCREMENTS_NAME}_total");
+        parsed.family(&name).unwrap().samples[0].value
+    };
+    let before = refused(&registry);
+    let credits = FloatCounter::new();
+    assert!(credits.inc_by(1.5));
+    for bad in [-1.0, f64::NAN, -f64::NAN, f64::NEG_INFINITY, -f64::from_bits(1)] {
+        assert!(!credits.inc_by(bad), "{bad}");
+        assert_eq!(credits.get(), 1.5, "{bad} was applied");
+    }
+    // Adding zero (either sign) leaves it as it is.
+    assert!(credits.inc_by(-0.0) && credits.inc_by(0.0));
+    assert_eq!(credits.get(), 1.5);
+    // Nothing else in this binary refuses an increment, so the count is exact.
+    assert_eq!(refused(&registry) - before, 5.0);
+    assert_eq!(refused(&Registry::new()), refused(&registry), "one process-wide count");
+}
+
+/// `promtool` on `PATH`, if any.
+fn promtool() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join("promtool")).find(|p| p.is_file())
+}
+
+/// Prometheus' own parsers take every hostile label value: `promtool check metrics`
+/// (the text format's parser and linter) and the OpenMetrics parser of `promtool
+/// tsdb create-blocks-from openmetrics`. Skipped, saying so, without promtool on
+/// `PATH` (`cargo xtask e2e` installs it; it then also reads the values back from a
+/// real Prometheus).
+#[test]
+fn promtool_accepts_every_label_value() {
+    use std::process::{Command, Stdio};
+    let Some(promtool) = promtool() else {
+        eprintln!("SKIPPED: promtool is not on PATH");
+        return;
+    };
+    let registry = Registry::new();
+    let m = Escapes::register(&registry).unwrap();
+    for (i, value) in label_values().iter().enumerate() {
+        m.values.get(&[value]).set(i as f64);
+    }
+    let dir = std::env::temp_dir().join(format!("escaping-promtool-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text_file = dir.join("exposition.prom");
+    std::fs::write(&text_file, registry.encode_to_string(Format::Text)).unwrap();
+    let out = Command::new(&promtool)
+        .args(["check", "metrics"])
+        .stdin(std::fs::File::open(&text_file).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The OpenMetrics parser wants a timestamp on every sample for a block.
+    let om = registry.encode_to_string(Format::OpenMetrics);
+    let stamped: String = om
+        .split_inclusive('\n')
+        .map(|line| match line.strip_suffix('\n') {
+            Some(sample) if !sample.starts_with('#') => format!("{sample} 1700000000\n"),
+            _ => line.to_owned(),
+        })
+        .collect();
+    let om_file = dir.join("exposition.om");
+    std::fs::write(&om_file, stamped).unwrap();
+    let out = Command::new(&promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&om_file)
+        .arg(dir.join("blocks"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "promtool's OpenMetrics parser: {said}");
+    // Every sample went in: the block's sample count is the exposition's.
+    let samples = om.split('\n').filter(|l| !l.is_empty() && !l.starts_with('#')).count();
+    assert!(samples > label_values().len(), "{om}");
+    assert!(said.split_whitespace().any(|w| w == samples.to_string()), "{said}");
 }

@@ -18,6 +18,7 @@
 mod api;
 mod exposition;
 mod json;
+mod labels;
 mod process;
 mod tools;
 
@@ -185,6 +186,12 @@ fn run_checked(started: Instant) -> Result<(), String> {
             Some(Ok(line)) => println!("{line}"),
             Some(Err(e)) => report.failures.push(format!("{AGGREGATED}: aggregation: {e}")),
             None => println!("aggregation: not checked, {AGGREGATED} is not built"),
+        }
+        if served.iter().any(|s| s.spec.name == labels::JOB) {
+            match labels::check(&api) {
+                Ok(line) => println!("{line}"),
+                Err(e) => report.failures.push(format!("{}: {e}", labels::JOB)),
+            }
         }
         if !skipped.is_empty() {
             println!("skipped (not built): {}", skipped.join(", "));

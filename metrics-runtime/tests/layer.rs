@@ -11,7 +11,7 @@ use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -449,63 +449,4 @@ async fn default_registry_when_none_is_given() {
     let line =
         r#"default_registry_test_http_requests_total{method="GET",route="/health",status="204"} 1"#;
     assert!(text.contains(line), "{text}");
-}
-
-/// One request through a router with the layer and without it, and, for what axum
-/// itself adds to any layer (a boxed route, a boxed body), with a layer that does
-/// nothing; then a bare service with and without the layer, no router at all.
-/// Timings in a debug build say little: run it with
-/// `cargo test --release -p metrics-runtime --features tower --test layer -- --ignored --nocapture`.
-#[tokio::test]
-#[ignore = "a timing, not a check"]
-async fn timing_one_request_with_and_without_the_layer() {
-    const REQUESTS: u32 = 20_000;
-    async fn per_request<S>(service: &S) -> Duration
-    where
-        S: tower::Service<Request<Body>, Error = Infallible> + Clone,
-    {
-        let start = Instant::now();
-        for _ in 0..REQUESTS {
-            let response = service.clone().oneshot(request("GET", "/users/7")).await;
-            std::hint::black_box(response.unwrap_or_else(|never| match never {}));
-        }
-        start.elapsed() / REQUESTS
-    }
-    let plain = Router::new().route("/users/{id}", get(|| async { "alice" }));
-    let noop = plain.clone().layer(tower::layer::layer_fn(|route| route));
-    let measured = plain.clone().layer(layer(&Registry::new()));
-    let bare = tower::service_fn(|_: Request<Body>| async {
-        Ok::<_, Infallible>(Response::new(Body::from("alice")))
-    });
-    let metrics = HttpMetricsLayer::builder()
-        .normalize_paths(PathNormalizer::new())
-        .registry(&Registry::new())
-        .build()
-        .unwrap();
-    let wrapped = metrics.layer(bare);
-    // Rounds alternate between the services, and each keeps its best round, so that
-    // other work on the machine weighs on all of them alike.
-    let mut best = [Duration::MAX; 5];
-    for _ in 0..9 {
-        let round = [
-            per_request(&plain).await,
-            per_request(&noop).await,
-            per_request(&measured).await,
-            per_request(&bare).await,
-            per_request(&wrapped).await,
-        ];
-        for (best, round) in best.iter_mut().zip(round) {
-            *best = (*best).min(round);
-        }
-    }
-    let [plain, noop, measured, bare, wrapped] = best;
-    println!(
-        "axum router: {plain:?} without a layer, {noop:?} with a layer doing nothing, \
-         {measured:?} with ours: {:?} for ours over the empty layer",
-        measured.saturating_sub(noop)
-    );
-    println!(
-        "bare service: {bare:?} without the layer, {wrapped:?} with it (path normalised): {:?}",
-        wrapped.saturating_sub(bare)
-    );
 }

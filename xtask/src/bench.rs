@@ -27,7 +27,7 @@ const QUICK_ARGS: [&str; 7] =
     ["--warm-up-time", "1", "--measurement-time", "2", "--sample-size", "20", "--noplot"];
 
 /// The benchmark groups, in report order, with what each measures.
-const GROUPS: [(&str, &str); 12] = [
+const GROUPS: [(&str, &str); 14] = [
     ("counter_inc", "counter increment, handle held"),
     ("counter_inc_2threads", "counter increment, 2 threads on one counter"),
     ("family_typed_2labels", "counter increment, 2 enum labels resolved per call"),
@@ -38,6 +38,8 @@ const GROUPS: [(&str, &str); 12] = [
     ("histogram_timer", "histogram timer: start, stop, observe"),
     ("timed_trivial_function", "a trivial function timed the idiomatic way (ours: `#[timed]`)"),
     ("timed_trivial_function_fast_clock", "a trivial function under `#[timed(fast_clock)]`"),
+    ("http_layer_axum_request", "one request through an axum router (floor: a no-op layer)"),
+    ("http_layer_bare_service", "one request through a bare tower service, paths normalised"),
     ("encode_counter_10k", "encode a 10,000-series counter family"),
     ("encode_histogram_1k", "encode a 1,000-series histogram family (12 buckets)"),
 ];

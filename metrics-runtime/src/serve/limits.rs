@@ -79,6 +79,8 @@ impl Limits {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s > 0.0)
             .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            // Under a nanosecond rounds to zero, which would time every scrape out.
+            .filter(|d| !d.is_zero())
             .map_or(self.scrape_timeout, |d| d.min(self.scrape_timeout))
     }
 }
@@ -110,7 +112,7 @@ mod tests {
         assert_eq!(limits.scrape_timeout_for(None), DEFAULT_SCRAPE_TIMEOUT);
         assert_eq!(limits.scrape_timeout_for(Some(&h("2.5"))), Duration::from_millis(2500));
         assert_eq!(limits.scrape_timeout_for(Some(&h("60"))), DEFAULT_SCRAPE_TIMEOUT);
-        for bad in ["0", "-1", "NaN", "inf", "abc", "", "1e400"] {
+        for bad in ["0", "-1", "NaN", "inf", "abc", "", "1e400", "1e-10", "0.0000000001"] {
             assert_eq!(limits.scrape_timeout_for(Some(&h(bad))), DEFAULT_SCRAPE_TIMEOUT, "{bad}");
         }
     }

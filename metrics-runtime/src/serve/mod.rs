@@ -37,6 +37,8 @@ mod auth;
 mod builder;
 mod connection;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod limits;
 mod negotiate;
 mod race;

@@ -22,7 +22,8 @@
 //! | no or wrong credentials, when [`basic_auth`](MetricsServerBuilder::basic_auth) or [`bearer`](MetricsServerBuilder::bearer) is set | 401 with `WWW-Authenticate` |
 //! | a request head over [`max_header_bytes`](MetricsServerBuilder::max_header_bytes) | 431, connection closed |
 //! | all [`max_concurrent_scrapes`](MetricsServerBuilder::max_concurrent_scrapes) slots taken | 503 with `Retry-After: 1` |
-//! | a collection over [`scrape_timeout`](MetricsServerBuilder::scrape_timeout) | 503 |
+//! | a collection over [`scrape_timeout`](MetricsServerBuilder::scrape_timeout) | 503 (a slow collector, ours or an attached `prometheus` one, keeps its slot until it returns) |
+//! | a collection that panics (a user collector) | 500; nothing is poisoned and the next scrape collects afresh |
 //! | a malformed request | 400 from hyper, connection closed |
 //!
 //! A connection that sends no complete head within

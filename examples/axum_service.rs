@@ -209,6 +209,10 @@ async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         print_catalogue(Some(&layer));
         return Ok(());
     }
+    if let Some(dir) = &args.generate {
+        let options = examples::ops_options("axum_service", "/metrics");
+        return Ok(examples::generate(dir, &options, Some(&layer))?);
+    }
     let store = Arc::new(Store::default());
     store.stock.store(100, Ordering::Relaxed);
     METRICS.stock_items.set(100);

@@ -113,11 +113,6 @@ async fn reindex() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // `--generate DIR`: the operations files (`cargo xtask generate` runs this).
-    let ops = metrics_runtime::ops::Options::new("quickstart").process_metrics(true);
-    if let Some(code) = metrics_runtime::ops::generate_if_requested(&ops.tokio_metrics(true)) {
-        return code;
-    }
     let args = match ServeArgs::from_env() {
         Ok(args) if args.duration.is_some() && args.listen.is_none() => {
             eprintln!("quickstart: --duration needs --listen");
@@ -129,6 +124,17 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(dir) = &args.generate {
+        // The operations files (`cargo xtask generate` runs this).
+        let options = examples::ops_options("quickstart", "/metrics");
+        return match examples::generate(dir, &options, None) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("quickstart: --generate: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.catalogue {
         examples::print_catalogue(None);
         return ExitCode::SUCCESS;

@@ -492,6 +492,7 @@ async fn main() -> ExitCode {
         }
         None => {}
     }
-    let example = Example { server, path: "/prometheus", ..Example::new(NAME, QUERIES) };
+    let example =
+        Example { server, path: "/prometheus", basic_auth: true, ..Example::new(NAME, QUERIES) };
     example.run(|load: Load| load.run(client)).await
 }

@@ -1,6 +1,7 @@
 //! The flags every served example takes: `--listen ADDR`, `--duration SECS`,
-//! `--catalogue` and `--queries`.
+//! `--catalogue`, `--queries` and `--generate DIR`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -19,9 +20,14 @@ pub struct ServeArgs {
     /// starting with `alert:` is an alert condition: it must evaluate, but it returns
     /// data only while the alert would fire.
     pub queries: bool,
+    /// Write the operations files (dashboard, alert and recording rules, scrape
+    /// config, promtool tests) generated from the catalogue into this directory, and
+    /// exit (`cargo xtask generate` and `cargo xtask e2e` run each example so).
+    pub generate: Option<PathBuf>,
 }
 
-const USAGE: &str = "flags: [--listen ADDR] [--duration SECS] [--catalogue] [--queries]";
+const USAGE: &str =
+    "flags: [--listen ADDR] [--duration SECS] [--catalogue] [--queries] [--generate DIR]";
 
 impl ServeArgs {
     /// Parses the process's arguments; `Err` is a message for standard error.
@@ -62,6 +68,8 @@ impl ServeArgs {
     /// assert_eq!(args.duration, Some(std::time::Duration::from_millis(1500)));
     /// assert!(ServeArgs::parse(["--duration".to_owned()]).is_err());
     /// assert!(ServeArgs::parse(["--queries".to_owned()]).unwrap().queries);
+    /// let generate = ServeArgs::parse(["--generate=ops".to_owned()]).unwrap().generate;
+    /// assert_eq!(generate, Some("ops".into()));
     /// ```
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut parsed = Self::default();
@@ -89,6 +97,13 @@ impl ServeArgs {
                 }
                 "--catalogue" => parsed.catalogue = true,
                 "--queries" => parsed.queries = true,
+                "--generate" => {
+                    let dir = value()?;
+                    if dir.is_empty() || dir.starts_with("--") {
+                        return Err(format!("--generate needs a directory; {USAGE}"));
+                    }
+                    parsed.generate = Some(PathBuf::from(dir));
+                }
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument `{other}`; {USAGE}")),
             }

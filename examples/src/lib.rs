@@ -8,7 +8,9 @@ mod served;
 
 pub use args::ServeArgs;
 pub use client::{Reply, send};
-pub use served::{Example, Load, print_catalogue, set_timed_prefix};
+pub use served::{
+    Example, Load, generate, ops_options, ops_selection, print_catalogue, set_timed_prefix,
+};
 
 use metrics_runtime::Gauge;
 

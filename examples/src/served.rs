@@ -1,12 +1,14 @@
 //! What the reference-system examples share: their flags, their `--catalogue` and
-//! `--queries` listings, and a bounded run of simulated traffic whose exposition is
-//! printed once or served.
+//! `--queries` listings, their `--generate DIR` operations files, and a bounded run
+//! of simulated traffic whose exposition is printed once or served.
 
 use std::future::Future;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use metrics_runtime::layer::{HttpFamily, HttpMetricsLayer};
+use metrics_runtime::ops::{self, Options, Selection};
 use metrics_runtime::serve::MetricsServerBuilder;
 use metrics_runtime::{Format, MetricKind, build_info, catalogue};
 use tokio::task::JoinSet;
@@ -93,8 +95,12 @@ pub struct Example {
     pub http: Option<HttpMetricsLayer>,
     /// Its `/metrics` server: path and authentication.
     pub server: MetricsServerBuilder,
-    /// The path `server` serves the exposition on, for the first line.
+    /// The path `server` serves the exposition on, for the first line and the
+    /// generated scrape config.
     pub path: &'static str,
+    /// Whether Prometheus must scrape it with Basic credentials: the generated
+    /// scrape config then names a user and a password file.
+    pub basic_auth: bool,
 }
 
 impl Example {
@@ -106,6 +112,20 @@ impl Example {
             http: None,
             server: MetricsServerBuilder::default(),
             path: "/metrics",
+            basic_auth: false,
+        }
+    }
+
+    /// What its generated operations files say about scraping it: the job is its
+    /// name, then its path and credentials, with the process and tokio panels (it
+    /// serves both).
+    pub fn ops_options(&self) -> Options {
+        let options = ops_options(self.name, self.path);
+        if self.basic_auth {
+            // The password stays out of the config, in a file beside it.
+            options.basic_auth("prometheus", format!("{}.password", self.name))
+        } else {
+            options
         }
     }
 
@@ -134,6 +154,15 @@ impl Example {
                 return ExitCode::from(2);
             }
         };
+        if let Some(dir) = &args.generate {
+            return match generate(dir, &self.ops_options(), self.http.as_ref()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("{name}: --generate: {error}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         if args.queries {
             for (query, expr) in self.queries {
                 println!("{query}\t{expr}");
@@ -191,6 +220,40 @@ impl Example {
         server.shutdown().await;
         Ok(())
     }
+}
+
+/// The operations options of the example `name` serving its exposition on `path`:
+/// the job is its name, with process and tokio panels.
+pub fn ops_options(name: &str, path: &str) -> Options {
+    Options::new(name).metrics_path(path).process_metrics(true).tokio_metrics(true)
+}
+
+/// What an example's operations files cover: the same families as
+/// [`print_catalogue`] lists and `cargo xtask e2e` finds series for. The HTTP
+/// middleware's catalogue entries are linked into every binary of the crate (the
+/// `tower` feature is on), router or not, so they are dropped, and the families
+/// of `layer`, under the names it registered, added: a panel or rule for a family
+/// the binary never feeds would show no data forever.
+pub fn ops_selection(layer: Option<&HttpMetricsLayer>) -> Selection {
+    let defaults = HttpFamily::ALL.map(HttpFamily::default_name);
+    let mut selection = Selection::all().retain_families(|f| !defaults.contains(&f.name));
+    for family in layer.into_iter().flat_map(|l| HttpFamily::ALL.map(|f| l.descriptor(f))) {
+        selection = selection.with_family(family);
+    }
+    selection
+}
+
+/// `--generate DIR`: writes the operations files of [`ops_selection`] into `dir`
+/// and prints their paths.
+pub fn generate(
+    dir: &Path,
+    options: &Options,
+    layer: Option<&HttpMetricsLayer>,
+) -> Result<(), ops::OpsError> {
+    for path in ops::write_all(dir, &ops_selection(layer), options)? {
+        println!("{}", path.display());
+    }
+    Ok(())
 }
 
 /// Prints `name kind` for every family the binary declares: its catalogue, with the

@@ -1,7 +1,9 @@
 //! `cargo xtask generate --out DIR [--check] [EXAMPLE..]`: the operations files of
 //! every example (or of those named), written by the example itself, since the
-//! catalogue is per binary: each is run with `--generate DIR/<example>` (handled by
-//! `metrics_runtime::ops::generate_if_requested`), which writes `dashboard.json`,
+//! catalogue is per binary: each is run with `--generate DIR/<example>` (handled
+//! once for all in `examples::Example::run`, or by `examples::generate`, which select
+//! the families the example feeds: its catalogue, its HTTP layer under the names it
+//! registered, its `#[timed]` functions), which writes `dashboard.json`,
 //! `alerts.yml`, `recording.yml`, `prometheus.yml` and `tests.yml`.
 //!
 //! With `--check`, each set is proven with `promtool`: `check config` and
@@ -91,8 +93,8 @@ fn generate(args: &Args) -> Result<(), String> {
     }
     if !skipped.is_empty() {
         println!(
-            "xtask generate: skipped {} (their main does not handle --generate: add \
-             `if let Some(code) = metrics_runtime::ops::generate_if_requested(&Options::new(\"<job>\")) {{ return code; }}`)",
+            "xtask generate: skipped {} (their main does not handle --generate: run through \
+             `examples::Example`, or call `examples::generate` on `ServeArgs::generate`)",
             skipped.join(", ")
         );
     }

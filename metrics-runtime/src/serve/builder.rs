@@ -107,6 +107,15 @@ impl MetricsServerBuilder {
         self
     }
 
+    /// Connections held open at once (idle kept-alive ones included); at the limit
+    /// the server accepts no more until one closes, and new ones wait in the
+    /// operating system's listen backlog. Bounds the file descriptors an attacker
+    /// can make the process hold. Default 1024.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
     /// Time a connection has to send a request's headers, counted from when it
     /// opens or finishes its previous response: slow and idle connections are
     /// closed after it. Default 30 s, above Prometheus' default scrape interval so

@@ -17,6 +17,9 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_SCRAPE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default for [`max_header_bytes`](super::MetricsServerBuilder::max_header_bytes).
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 8 * 1024;
+/// Default for [`max_connections`](super::MetricsServerBuilder::max_connections): a
+/// thousand idle connections still leave room for scrapes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Default for [`shutdown_timeout`](super::MetricsServerBuilder::shutdown_timeout).
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -24,6 +27,7 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     pub(crate) max_concurrent_scrapes: usize,
+    pub(crate) max_connections: usize,
     pub(crate) header_read_timeout: Duration,
     pub(crate) scrape_timeout: Duration,
     pub(crate) max_header_bytes: usize,
@@ -34,6 +38,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_concurrent_scrapes: DEFAULT_MAX_CONCURRENT_SCRAPES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             scrape_timeout: DEFAULT_SCRAPE_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
@@ -48,6 +53,9 @@ impl Limits {
         if self.max_concurrent_scrapes == 0 || self.max_concurrent_scrapes > Semaphore::MAX_PERMITS
         {
             return Err(("max_concurrent_scrapes", "give at least 1".to_owned()));
+        }
+        if self.max_connections == 0 || self.max_connections > Semaphore::MAX_PERMITS {
+            return Err(("max_connections", "give at least 1".to_owned()));
         }
         if self.header_read_timeout.is_zero() {
             return Err((
@@ -131,6 +139,8 @@ mod tests {
     fn out_of_range_settings_are_named() {
         let zero = Limits { max_concurrent_scrapes: 0, ..Limits::default() };
         assert_eq!(zero.check().unwrap_err().0, "max_concurrent_scrapes");
+        let none = Limits { max_connections: 0, ..Limits::default() };
+        assert_eq!(none.check().unwrap_err().0, "max_connections");
         let tiny = Limits { max_header_bytes: 10, ..Limits::default() };
         assert_eq!(tiny.check().unwrap_err().0, "max_header_bytes");
         assert!(Limits::default().check().is_ok());

@@ -26,6 +26,11 @@
 //! | a collection that panics (a user collector) | 500; nothing is poisoned and the next scrape collects afresh |
 //! | a malformed request | 400 from hyper, connection closed |
 //!
+//! At most [`max_connections`](MetricsServerBuilder::max_connections) connections are
+//! held open; beyond, new ones wait in the listen backlog until one closes. An
+//! `accept` that fails for want of file descriptors or memory (`EMFILE`, `ENFILE`,
+//! `ENOMEM`) is retried after a pause: the server never exits on it.
+//!
 //! A connection that sends no complete head within
 //! [`header_read_timeout`](MetricsServerBuilder::header_read_timeout) (after opening or
 //! after its previous response) is closed. Collection runs on tokio's blocking pool,
@@ -51,8 +56,8 @@ mod service;
 pub use builder::MetricsServerBuilder;
 pub use error::ServeError;
 pub use limits::{
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONCURRENT_SCRAPES, DEFAULT_MAX_HEADER_BYTES,
-    DEFAULT_SCRAPE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONCURRENT_SCRAPES, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEADER_BYTES, DEFAULT_SCRAPE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT,
 };
 pub use response::ResponseBody;
 pub use scrape::RegistryRef;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::builder::MetricsServerBuilder;
@@ -43,6 +43,7 @@ pub struct MetricsServer {
     local_addr: SocketAddr,
     service: MetricsService,
     http: Arc<http1::Builder>,
+    max_connections: usize,
     shutdown_timeout: Duration,
 }
 
@@ -66,6 +67,7 @@ impl MetricsServer {
             local_addr,
             service,
             http: connection::http1(&limits),
+            max_connections: limits.max_connections,
             shutdown_timeout: limits.shutdown_timeout,
         })
     }
@@ -86,15 +88,27 @@ impl MetricsServer {
         let (stop, stopped) = watch::channel(());
         let mut connections = JoinSet::new();
         let mut signal = core::pin::pin!(signal);
+        let open = Arc::new(Semaphore::new(self.max_connections));
         loop {
+            // At the limit, accept nothing until a connection closes: new ones wait
+            // in the kernel's backlog and the process's descriptors stay bounded.
+            let permit = match first(open.clone().acquire_owned(), signal.as_mut()).await {
+                First::Left(Ok(permit)) => permit,
+                // The semaphore is never closed; were it, serving would be over.
+                First::Left(Err(_)) | First::Right(_) => break,
+            };
             match first(self.listener.accept(), signal.as_mut()).await {
                 First::Left(Ok((stream, _peer))) => {
-                    connections.spawn(connection::serve(
+                    let serve = connection::serve(
                         stream,
                         self.http.clone(),
                         self.service.clone(),
                         stopped.clone(),
-                    ));
+                    );
+                    connections.spawn(async move {
+                        let _open = permit;
+                        serve.await;
+                    });
                 }
                 // A connection that failed before it was accepted: only it is lost.
                 First::Left(Err(error)) if lost_one_connection(&error) => {}

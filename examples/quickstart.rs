@@ -222,6 +222,11 @@ async fn keep_busy(traffic: &mut Traffic) {
         if traffic.unit() < 0.02 {
             let _ = tokio::time::timeout(Duration::from_millis(1), checkout(50)).await;
         }
+        if id % 50 == 0 {
+            // Now and then a panicking reindex, so its dashboard panels (calls,
+            // error ratio, latency) have a rate to show while served.
+            assert!(tokio::spawn(reindex()).await.is_err_and(|e| e.is_panic()));
+        }
         METRICS.stock_reserved_ratio.set(traffic.unit());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -3,15 +3,19 @@
 //!
 //! Steps: find (or, as root on Debian, install) `prometheus` and `promtool`; build
 //! the examples in one cargo call; list each one's families (`--catalogue`) and
-//! PromQL queries (`--queries`); serve each on 127.0.0.1 (port 0, read back from
+//! PromQL queries (`--queries`), and have it write its operations files
+//! (`--generate`); serve each on 127.0.0.1 (port 0, read back from
 //! its first line), three instances of [`AGGREGATED`] to show aggregation, the
 //! WebSocket bridge behind basic auth (`METRICS_BASIC_AUTH`); write a
-//! `prometheus.yml` scraping them every second and start Prometheus on a free
+//! `prometheus.yml` scraping them every second, loading every example's generated
+//! `recording.yml` and `alerts.yml` evaluated every second, and start Prometheus on a free
 //! loopback port with a temporary data directory; wait until every target has
 //! been scraped three times and the aggregated example's traffic has ended and
 //! been scraped once more; then check, through the API, `up == 1` for every
-//! target, series for every family, every query, the sum across instances, and
-//! both expositions of each example with `promtool`. Prints a table. Every process
+//! target, series for every family, every query, the sum across instances, both
+//! expositions of each example with `promtool`, and the generated files (every rule
+//! healthy, every recording rule and dashboard panel with data, the alerts in the
+//! state the traffic calls for: see [`ops`]). Prints a table. Every process
 //! started is stopped by its PID and every temporary file removed, on failure too.
 //! Bounded by [`TIME_LIMIT`].
 
@@ -19,6 +23,7 @@ mod api;
 mod exposition;
 mod json;
 mod labels;
+mod ops;
 mod process;
 mod tools;
 
@@ -115,6 +120,8 @@ struct Served {
     queries: Vec<(String, String)>,
     instances: Vec<Started>,
     endpoints: Vec<Endpoint>,
+    /// Its operations files (`--generate`), whose rules the run's Prometheus loads.
+    generated: ops::Generated,
 }
 
 fn run_checked(started: Instant) -> Result<(), String> {
@@ -180,7 +187,15 @@ fn run_checked(started: Instant) -> Result<(), String> {
             .iter_mut()
             .find(|s| s.spec.name == AGGREGATED)
             .map(|aggregated| check_aggregation(&api, aggregated, deadline));
-        let mut report = check_examples(&api, &tools, &temp, &served, &skipped);
+        let verdicts: Vec<ops::Verdict> = served
+            .iter()
+            .map(|s| {
+                ops::check(&api, s.spec.name, &s.generated, deadline).unwrap_or_else(|e| {
+                    ops::Verdict { failures: vec![e], ..ops::Verdict::default() }
+                })
+            })
+            .collect();
+        let mut report = check_examples(&api, &tools, &temp, &served, &verdicts, &skipped);
         println!("{}", report.table);
         match aggregation {
             Some(Ok(line)) => println!("{line}"),
@@ -261,8 +276,16 @@ fn start(
         .lines()
         .filter_map(|l| l.split_once('\t').map(|(n, q)| (n.to_owned(), q.to_owned())))
         .collect();
-    let mut served =
-        Served { spec, catalogue, queries, instances: Vec::new(), endpoints: Vec::new() };
+    let generated = ops::Generated::write(executable, &temp.path.join("ops").join(spec.name))
+        .map_err(|e| format!("{}: {e}", spec.name))?;
+    let mut served = Served {
+        spec,
+        catalogue,
+        queries,
+        instances: Vec::new(),
+        endpoints: Vec::new(),
+        generated,
+    };
     for n in 0..spec.instances {
         let log = temp.file(&log_name(spec.name, n))?;
         let mut command = Command::new(executable);
@@ -308,8 +331,17 @@ fn listing(executable: &Path, flag: &str) -> Result<String, String> {
 
 fn prometheus_config(served: &[Served], password: &str) -> String {
     let mut config = String::from(
-        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n",
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n",
     );
+    // Each example's generated rules, evaluated every second (their groups set no
+    // interval of their own).
+    config.push_str("rule_files:\n");
+    for s in served {
+        for file in s.generated.rule_files() {
+            let _ = writeln!(config, "  - '{}'", file.display());
+        }
+    }
+    config.push_str("scrape_configs:\n");
     for s in served {
         let path = s.endpoints.first().map_or("/metrics", |e| e.path.as_str());
         let _ = write!(config, "  - job_name: {}\n    metrics_path: {path}\n", s.spec.name);
@@ -406,17 +438,25 @@ fn check_examples(
     tools: &Tools,
     temp: &TempDir,
     served: &[Served],
+    verdicts: &[ops::Verdict],
     skipped: &[&str],
 ) -> Report {
     let mut failures = Vec::new();
-    let mut rows = vec![[
-        "example".to_owned(),
-        "targets up".to_owned(),
-        "families found / expected".to_owned(),
-        "queries passing".to_owned(),
-        "lint".to_owned(),
-    ]];
-    for s in served {
+    let mut rows = vec![
+        [
+            "example",
+            "targets up",
+            "families found / expected",
+            "queries passing",
+            "lint",
+            "rules ok",
+            "recorded",
+            "panels with data",
+            "alerts",
+        ]
+        .map(str::to_owned),
+    ];
+    for (s, verdict) in served.iter().zip(verdicts) {
         let name = s.spec.name;
         let mut fail = |what: String| failures.push(format!("{name}: {what}"));
         let up = match api.query(&format!("up{{job=\"{name}\"}}"), None) {
@@ -468,25 +508,29 @@ fn check_examples(
             }
             None => "-".to_owned(),
         };
+        for failure in &verdict.failures {
+            fail(failure.clone());
+        }
         rows.push([
             name.to_owned(),
             format!("{up}/{}", s.instances.len()),
             format!("{}/{}", expected.len() - missing.len(), expected.len()),
             format!("{passing}/{}", s.queries.len()),
             lint,
+            format!("{}/{}", verdict.rules_ok, verdict.rules),
+            format!("{}/{}", verdict.recorded, verdict.recording_rules),
+            format!("{}/{}", verdict.panels_with_data, verdict.panels),
+            verdict.alerts_cell(),
         ]);
     }
     for name in skipped {
-        rows.push([
-            (*name).to_owned(),
-            "skipped".to_owned(),
-            "-".to_owned(),
-            "-".to_owned(),
-            "-".to_owned(),
-        ]);
+        let mut row = ["-"; 9].map(str::to_owned);
+        row[0] = (*name).to_owned();
+        row[1] = "skipped".to_owned();
+        rows.push(row);
     }
     let widths: Vec<usize> =
-        (0..5).map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0)).collect();
+        (0..9).map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0)).collect();
     let mut table = String::from("\n");
     for row in &rows {
         let cells: Vec<String> =

@@ -23,8 +23,8 @@ mod outcome;
 
 pub use call::{TimedCall, TimedFuture, timed_future};
 pub use clock::{Clock, StdClock, TscClock};
-pub(crate) use collect::{collect, stem};
 pub use collect::set_prefix;
+pub(crate) use collect::{collect, stem};
 pub use function::{TIMED_FUNCTIONS, TimedDescriptor, TimedFunction, TimedSeries, timed_functions};
 pub use outcome::{
     KindProbe, Outcome, Probe, TimedErrorKind, TimedOutcome, ViaDefault, ViaErrorKind,

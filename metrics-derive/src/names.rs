@@ -67,8 +67,9 @@ pub(crate) const UNIT_SUFFIXES: &[&str] = &[
     "kilograms",
 ];
 
-/// Suffixes a histogram's samples add to its name.
-const HISTOGRAM_SUFFIXES: &[&str] = &["_bucket", "_count", "_sum"];
+/// Suffixes a histogram's samples add to its name (a summary's add the last two): a
+/// family of another kind may not end with one either.
+const SAMPLE_SUFFIXES: &[&str] = &["_bucket", "_count", "_sum"];
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
@@ -203,13 +204,16 @@ pub(crate) fn prefixed(namespace: Option<&str>, subsystem: Option<&str>, name: &
 }
 
 /// Why a family of `kind` may not be called `name` (as declared, before the
-/// namespace and unit) or `full_name` (complete):
+/// namespace and `unit`) or `full_name` (complete):
 ///
 /// - counters are declared without `_total`, which the encoders add;
 /// - `_total` is for counters, unless `allow_total_suffix` keeps a legacy name;
-/// - a histogram's name may not end with a suffix its samples add.
+/// - a name may not end with a suffix a histogram's samples add: on a histogram they
+///   would clash with its own samples, on a counter or gauge `promtool check metrics`
+///   rejects them (its lint reserves them for histograms and summaries).
 pub(crate) fn suffix_error(
     name: &str,
+    unit: &str,
     full_name: &str,
     kind: Kind,
     allow_total_suffix: bool,
@@ -227,13 +231,36 @@ pub(crate) fn suffix_error(
             ));
         }
     }
-    let histogram_suffix = HISTOGRAM_SUFFIXES.iter().find(|s| full_name.ends_with(*s));
-    if let (Kind::Histogram, Some(suffix)) = (kind, histogram_suffix) {
+    let suffix = sample_suffix(full_name)?;
+    if kind == Kind::Histogram {
         return Some(format!(
             "a histogram's name may not end with `{suffix}`: its samples add `_bucket`, `_count` and `_sum`"
         ));
     }
-    None
+    let advice = match name.strip_suffix(suffix) {
+        Some(stem) if !stem.is_empty() && kind == Kind::Counter => {
+            format!("use `{stem}` (exposed as `{stem}_total`)")
+        }
+        Some(stem) if !stem.is_empty() => format!("use `{stem}`"),
+        _ if sample_suffix_from_unit(name, unit) => "choose another unit".to_owned(),
+        _ => "choose another name".to_owned(),
+    };
+    Some(format!(
+        "a {}'s name may not end with `{suffix}`, the suffix of histogram and summary samples \
+         (`promtool check metrics` rejects it on other kinds); {advice}",
+        kind.as_str()
+    ))
+}
+
+/// The histogram sample suffix `full_name` ends with, if any.
+pub(crate) fn sample_suffix(full_name: &str) -> Option<&'static str> {
+    SAMPLE_SUFFIXES.iter().copied().find(|suffix| full_name.ends_with(suffix))
+}
+
+/// Whether the unit, not the name, gives a full name its sample suffix (`unit = "count"`).
+pub(crate) fn sample_suffix_from_unit(name: &str, unit: &str) -> bool {
+    !unit.is_empty()
+        && sample_suffix(&format!("_{unit}")).is_some_and(|suffix| !name.ends_with(suffix))
 }
 
 /// The optimal string alignment distance: insertions, deletions, substitutions and
@@ -342,15 +369,33 @@ mod tests {
 
     #[test]
     fn suffixes() {
-        let counter = suffix_error("orders_total", "shop_orders_total", Kind::Counter, false);
+        let counter = suffix_error("orders_total", "", "shop_orders_total", Kind::Counter, false);
         assert!(counter.unwrap().contains("use `orders`"));
-        assert!(suffix_error("orders_total", "orders_total", Kind::Counter, true).is_some());
-        assert!(suffix_error("items_total", "items_total", Kind::Gauge, false).is_some());
-        assert_eq!(suffix_error("items_total", "items_total", Kind::Gauge, true), None);
-        assert!(suffix_error("latency_count", "latency_count", Kind::Histogram, false).is_some());
-        assert!(suffix_error("latency", "latency_sum", Kind::Histogram, false).is_some());
-        assert_eq!(suffix_error("latency_count", "latency_count", Kind::Gauge, false), None);
-        assert_eq!(suffix_error("orders", "orders", Kind::Counter, false), None);
+        assert!(suffix_error("orders_total", "", "orders_total", Kind::Counter, true).is_some());
+        assert!(suffix_error("items_total", "", "items_total", Kind::Gauge, false).is_some());
+        assert_eq!(suffix_error("items_total", "", "items_total", Kind::Gauge, true), None);
+        assert!(
+            suffix_error("latency_count", "", "latency_count", Kind::Histogram, false).is_some()
+        );
+        assert!(suffix_error("latency", "", "latency_sum", Kind::Histogram, false).is_some());
+        let gauge =
+            suffix_error("connections_count", "", "pool_connections_count", Kind::Gauge, false);
+        assert!(gauge.unwrap().ends_with("use `connections`"));
+        let counter = suffix_error("bytes_sum", "", "bytes_sum", Kind::Counter, false);
+        assert!(counter.unwrap().ends_with("use `bytes` (exposed as `bytes_total`)"));
+        let unit = suffix_error("items", "count", "items_count", Kind::Gauge, false);
+        assert!(unit.unwrap().ends_with("choose another unit"));
+        let bare = suffix_error("count", "", "jobs_count", Kind::Gauge, false);
+        assert!(bare.unwrap().ends_with("choose another name"));
+        assert_eq!(suffix_error("accounts", "", "accounts", Kind::Gauge, false), None);
+        assert_eq!(suffix_error("orders", "", "orders", Kind::Counter, false), None);
+        assert_eq!(suffix_error("discount", "", "discount", Kind::Gauge, false), None);
+
+        assert!(sample_suffix_from_unit("items", "count"));
+        assert!(sample_suffix_from_unit("items", "item_count"));
+        assert!(!sample_suffix_from_unit("items_count", "count"));
+        assert!(!sample_suffix_from_unit("items", "seconds"));
+        assert!(!sample_suffix_from_unit("items", ""));
     }
 
     #[test]

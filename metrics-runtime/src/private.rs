@@ -95,7 +95,7 @@ pub const fn check_type_labels(kind: MetricKind, names: &[&str]) {
     }
     if matches!(kind, MetricKind::Histogram) && contains(names, "le") {
         panic!(
-            "the label name `le` is reserved on histograms for bucket bounds; rename the LabelSet field with #[label(name = \"...\")]"
+            "the label name `le` is reserved on histograms for bucket bounds; rename the LabelSet field, or the LabelValue enum that is its own set, with #[label(name = \"...\")]"
         );
     }
 }

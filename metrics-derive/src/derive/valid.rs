@@ -10,8 +10,8 @@ use quote::ToTokens;
 use super::ast::{Container, Field, Labels};
 use crate::ctxt::Ctxt;
 use crate::names::{
-    Kind, label_name_error, metric_name_error, reserved_name_error, suffix_error,
-    unit_conflict_error, unit_error,
+    Kind, label_name_error, metric_name_error, reserved_name_error, sample_suffix,
+    sample_suffix_from_unit, suffix_error, unit_conflict_error, unit_error,
 };
 
 pub(crate) fn check(cx: &Ctxt, container: &Container<'_>) {
@@ -65,9 +65,14 @@ fn check_field(cx: &Ctxt, container: &Container<'_>, field: &Field<'_>) {
     } else {
         let allow_total_suffix = attrs.allow_total_suffix.is_some();
         if let Some(msg) =
-            suffix_error(&field.name, &field.full_name, field.kind, allow_total_suffix)
+            suffix_error(&field.name, &field.unit, &field.full_name, field.kind, allow_total_suffix)
         {
-            cx.error_spanned_by(&field.name_tokens, msg);
+            match &attrs.unit {
+                Some(unit) if sample_suffix_from_unit(&field.name, &field.unit) => {
+                    cx.error_spanned_by(&unit.value, msg);
+                }
+                _ => cx.error_spanned_by(&field.name_tokens, msg),
+            }
         }
     }
     if let Some(flag) = &attrs.allow_total_suffix {
@@ -268,6 +273,11 @@ fn check_unique_names(cx: &Ctxt, container: &Container<'_>) {
         }
     }
     for field in &container.fields {
+        // A name ending with a histogram's sample suffix is refused whatever the other
+        // fields (`check_field`), so only a counter's `_total` is left to collide.
+        if sample_suffix(&field.full_name).is_some() {
+            continue;
+        }
         for other in &container.fields {
             let Some(suffix) = sample_suffixes(other.kind)
                 .iter()

@@ -1,6 +1,8 @@
 //! `#[derive(LabelValue)]` on a fieldless enum: each variant is one label value,
 //! its name in snake_case unless `#[label(rename = "..")]` or the enum's
-//! `#[label(rename_all = "..")]` says otherwise.
+//! `#[label(rename_all = "..")]` says otherwise. With `#[label(name = "..")]` on the
+//! enum it is also a one-label `LabelSet`, so that `Family<Status, Counter>` needs
+//! no one-field struct around it.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -11,9 +13,9 @@ use super::LabelAttrs;
 use crate::ctxt::Ctxt;
 use crate::dummy::{impl_block, stub, wrap_in_const};
 use crate::meta::declaration;
-use crate::names::did_you_mean;
+use crate::names::{did_you_mean, label_name_error};
 use crate::private::Runtime;
-use crate::symbol::{CRATE, RENAME, RENAME_ALL};
+use crate::symbol::{CRATE, NAME, RENAME, RENAME_ALL};
 
 /// How variant names become label values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,14 +107,25 @@ fn capitalize(word: &str) -> String {
 
 pub(crate) fn derive_label_value(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
-    let attrs = LabelAttrs::from_ast(&cx, &input.attrs, &[RENAME_ALL, CRATE]);
+    let attrs = LabelAttrs::from_ast(&cx, &input.attrs, &[RENAME_ALL, NAME, CRATE]);
     let rule = attrs.get(RENAME_ALL).and_then(|lit| RenameRule::from_str(&cx, lit));
+    let label_name = attrs.get(NAME);
+    if let Some(lit) = label_name
+        && let Some(msg) = label_name_error(&lit.value(), None)
+    {
+        cx.error_spanned_by(lit, msg);
+    }
     let variants = parse_variants(&cx, input, rule.unwrap_or(RenameRule::Snake));
     let private = Runtime::new(attrs.krate.as_ref()).private();
     let trait_path = quote!(#private::LabelValue);
+    let set_path = quote!(#private::LabelSet);
     match cx.check() {
         Ok(()) => {
             let mut items = impl_block(input, &trait_path, false, &expand(&variants));
+            if let Some(lit) = label_name {
+                let body = expand_label_set(&trait_path, &lit.value());
+                items.extend(impl_block(input, &set_path, false, &body));
+            }
             items.extend(every_value(input, &variants));
             wrap_in_const(items)
         }
@@ -126,7 +139,23 @@ pub(crate) fn derive_label_value(input: &DeriveInput) -> TokenStream {
                     ::core::panic!("`#[derive(LabelValue)]` failed; see the compile errors")
                 }
             };
-            stub(input, &trait_path, false, &body, &errors)
+            let mut tokens = stub(input, &trait_path, false, &body, &errors);
+            // A `LabelSet` stub too when one was asked for, so that the families
+            // using the enum report nothing more.
+            if label_name.is_some() {
+                let body = quote! {
+                    const NAMES: &'static [&'static str] = &[];
+                    const CARDINALITY: usize = 0;
+                    fn index(&self) -> usize {
+                        ::core::panic!("`#[derive(LabelValue)]` failed; see the compile errors")
+                    }
+                    fn value(_: usize, _: usize) -> &'static str {
+                        ::core::panic!("`#[derive(LabelValue)]` failed; see the compile errors")
+                    }
+                };
+                tokens.extend(wrap_in_const(impl_block(input, &set_path, false, &body)));
+            }
+            tokens
         }
     }
 }
@@ -212,6 +241,23 @@ fn expand(variants: &[Variant<'_>]) -> TokenStream {
         fn value(index: usize) -> &'static str {
             const __METRICS_VALUES: [&str; #count] = [#(#values),*];
             if index < #count { __METRICS_VALUES[index] } else { "" }
+        }
+    }
+}
+
+/// `LabelSet` for the enum alone: one label, `name`, whose values are the enum's.
+fn expand_label_set(value_trait: &TokenStream, name: &str) -> TokenStream {
+    quote! {
+        const NAMES: &'static [&'static str] = &[#name];
+        const CARDINALITY: usize = <Self as #value_trait>::CARDINALITY;
+
+        #[inline]
+        fn index(&self) -> usize {
+            <Self as #value_trait>::index(*self)
+        }
+
+        fn value(index: usize, label: usize) -> &'static str {
+            if label == 0 { <Self as #value_trait>::value(index) } else { "" }
         }
     }
 }

@@ -23,6 +23,7 @@ pub use typed::Family;
 /// assert_eq!(Method::CARDINALITY, 2);
 /// assert_eq!(Method::value(Method::Get.index()), "get");
 /// assert_eq!(Method::value(1), "POST");
+/// assert_eq!(Method::Post.as_str(), "POST");
 /// ```
 pub trait LabelValue: Copy {
     /// How many values there are.
@@ -31,6 +32,23 @@ pub trait LabelValue: Copy {
     fn index(self) -> usize;
     /// The label value written for position `index` (`index < CARDINALITY`).
     fn value(index: usize) -> &'static str;
+
+    /// The label value written for `self`: the same string a typed family exposes,
+    /// for where a string is wanted (a [`DynFamily`] label, a log line).
+    ///
+    /// ```
+    /// use metrics_runtime::LabelValue;
+    ///
+    /// #[derive(Clone, Copy, LabelValue)]
+    /// enum Provider { OpenRouter, Together }
+    ///
+    /// assert_eq!(Provider::OpenRouter.as_str(), "open_router");
+    /// assert_eq!(true.as_str(), "true");
+    /// ```
+    #[inline]
+    fn as_str(self) -> &'static str {
+        Self::value(self.index())
+    }
 }
 
 impl LabelValue for bool {
@@ -45,7 +63,8 @@ impl LabelValue for bool {
 }
 
 /// A set of labels whose every combination is known at compile time: a struct of
-/// [`LabelValue`] fields with `#[derive(LabelSet)]`.
+/// [`LabelValue`] fields with `#[derive(LabelSet)]`, or, for one label, an enum
+/// with `#[derive(LabelValue)]` and `#[label(name = "..")]`.
 ///
 /// A [`Family`] of such a set is a dense array with one series per combination,
 /// indexed with no hashing and no lock.
@@ -68,6 +87,12 @@ impl LabelValue for bool {
 /// assert_eq!(OrderLabels::value(i, 0), "refused");
 /// assert_eq!(OrderLabels::value(i, 1), "true");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `LabelSet`, so it cannot label a `Family`",
+    label = "not a `LabelSet`",
+    note = "for one label, give the `#[derive(LabelValue)]` enum its label name: `#[label(name = \"...\")]`",
+    note = "for several, `#[derive(LabelSet)]` on a struct with one `LabelValue` field per label"
+)]
 pub trait LabelSet: Copy {
     /// The label names, in field order.
     const NAMES: &'static [&'static str];

@@ -1,11 +1,12 @@
-use metrics_runtime::{Gauge, Histogram, Metrics};
+use metrics_runtime::{Counter, Gauge, Metrics};
 
 #[derive(Metrics)]
 struct Jobs {
-    /// Jobs waiting.
-    latency_sum: Gauge,
-    /// Job latency.
-    latency: Histogram,
+    /// Jobs finished.
+    jobs: Counter,
+    /// Jobs, under a legacy name.
+    #[metric(allow_total_suffix)]
+    jobs_total: Gauge,
 }
 
 fn main() {}

@@ -41,42 +41,30 @@ use metrics_runtime::{
 };
 
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "status")]
 enum AccountStatus {
     Online,
     Offline,
     Error,
 }
 
-#[derive(Clone, Copy, LabelSet)]
-struct ByAccountStatus {
-    status: AccountStatus,
-}
-
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "status")]
 enum Outcome {
     Success,
     Failure,
 }
 
-#[derive(Clone, Copy, LabelSet)]
-struct ByOutcome {
-    status: Outcome,
-}
-
 /// A session file as uploaded: plain or encrypted.
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "type")]
 enum FileKind {
     Plain,
     Encrypted,
 }
 
-#[derive(Clone, Copy, LabelSet)]
-struct ByFileKind {
-    #[label(name = "type")]
-    kind: FileKind,
-}
-
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "action")]
 enum SessionAction {
     Upload,
     Download,
@@ -84,23 +72,15 @@ enum SessionAction {
     Delete,
 }
 
-#[derive(Clone, Copy, LabelSet)]
-struct ByAction {
-    action: SessionAction,
-}
-
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "state")]
 enum ConnectionState {
     Active,
     Idle,
 }
 
-#[derive(Clone, Copy, LabelSet)]
-struct ByState {
-    state: ConnectionState,
-}
-
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "operation")]
 enum DbOperation {
     Select,
     Insert,
@@ -114,12 +94,8 @@ struct DbQuery {
     status: Outcome,
 }
 
-#[derive(Clone, Copy, LabelSet)]
-struct ByDbOperation {
-    operation: DbOperation,
-}
-
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "operation")]
 enum RedisOperation {
     Get,
     Set,
@@ -132,31 +108,18 @@ struct RedisCall {
     status: Outcome,
 }
 
-#[derive(Clone, Copy, LabelSet)]
-struct ByRedisOperation {
-    operation: RedisOperation,
-}
-
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "status")]
 enum Activity {
     Active,
     Inactive,
 }
 
-#[derive(Clone, Copy, LabelSet)]
-struct ByActivity {
-    status: Activity,
-}
-
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "status")]
 enum Enablement {
     Enabled,
     Disabled,
-}
-
-#[derive(Clone, Copy, LabelSet)]
-struct ByEnablement {
-    status: Enablement,
 }
 
 /// The dependency behind a system error.
@@ -210,7 +173,7 @@ struct AdminMetrics {
     // (or add `#[metric(allow_total_suffix)]` to keep a legacy name)". Renamed rather
     // than kept: promtool's lint rejects a gauge ending in `_total`, and none of the
     // guide's queries uses them.
-    accounts: Family<ByAccountStatus, Gauge>,
+    accounts: Family<AccountStatus, Gauge>,
     /// Accounts online.
     accounts_online: Gauge,
     /// Accounts offline.
@@ -241,25 +204,25 @@ struct AdminMetrics {
     )]
     account_response_time_seconds: DynFamily<Histogram>,
     /// Session files, by type (renamed from `session_files_total`).
-    session_files: Family<ByFileKind, Gauge>,
+    session_files: Family<FileKind, Gauge>,
     /// Session file uploads, by result.
-    session_uploads: Family<ByOutcome, Counter>,
+    session_uploads: Family<Outcome, Counter>,
     /// Session file accesses, by action.
-    session_access: Family<ByAction, Counter>,
+    session_access: Family<SessionAction, Counter>,
     /// Database connections, active or idle.
-    database_connections: Family<ByState, Gauge>,
+    database_connections: Family<ConnectionState, Gauge>,
     /// Database queries, by operation and result.
     database_queries: Family<DbQuery, Counter>,
     /// Duration of the database queries that succeeded, by operation.
     #[metric(unit = "seconds", buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0])]
-    database_query_duration_seconds: Family<ByDbOperation, Histogram>,
+    database_query_duration_seconds: Family<DbOperation, Histogram>,
     /// Whether Redis is connected (1) or not (0).
     redis_connected: Gauge,
     /// Redis operations, by operation and result.
     redis_operations: Family<RedisCall, Counter>,
     /// Duration of the Redis operations that succeeded, by operation.
     #[metric(unit = "seconds", buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5])]
-    redis_operation_duration_seconds: Family<ByRedisOperation, Histogram>,
+    redis_operation_duration_seconds: Family<RedisOperation, Histogram>,
     /// Host CPU usage, in percent.
     system_cpu_usage_percent: FloatGauge,
     /// Host memory in use.
@@ -273,11 +236,11 @@ struct AdminMetrics {
     /// Disk space in use, in percent.
     system_disk_usage_percent: FloatGauge,
     /// Scripts, active or not (renamed from `scripts_total`).
-    scripts: Family<ByActivity, Gauge>,
+    scripts: Family<Activity, Gauge>,
     /// Role assignment schemes (renamed from `role_assignment_schemes_total`).
     role_assignment_schemes: Gauge,
     /// Automation tasks, enabled or not (renamed from `automation_tasks_total`).
-    automation_tasks: Family<ByEnablement, Gauge>,
+    automation_tasks: Family<Enablement, Gauge>,
     /// Automation task runs, by task and result.
     // `task_id` grows with the tasks users create: dynamic, capped.
     #[metric(labels = ["task_id", "status"], max_series = 200)]
@@ -357,14 +320,14 @@ async fn main() -> ExitCode {
 fn app(layer: HttpMetricsLayer) -> Router {
     let m = &*METRICS;
     m.redis_connected.set(1);
-    m.scripts.get(ByActivity { status: Activity::Active }).set(18);
-    m.scripts.get(ByActivity { status: Activity::Inactive }).set(6);
+    m.scripts.get(Activity::Active).set(18);
+    m.scripts.get(Activity::Inactive).set(6);
     m.role_assignment_schemes.set(6);
-    m.automation_tasks.get(ByEnablement { status: Enablement::Enabled }).set(9);
-    m.automation_tasks.get(ByEnablement { status: Enablement::Disabled }).set(3);
-    m.session_files.get(ByFileKind { kind: FileKind::Plain }).set(40);
-    m.session_files.get(ByFileKind { kind: FileKind::Encrypted }).set(20);
-    m.database_connections.get(ByState { state: ConnectionState::Idle }).set(POOL);
+    m.automation_tasks.get(Enablement::Enabled).set(9);
+    m.automation_tasks.get(Enablement::Disabled).set(3);
+    m.session_files.get(FileKind::Plain).set(40);
+    m.session_files.get(FileKind::Encrypted).set(20);
+    m.database_connections.get(ConnectionState::Idle).set(POOL);
     Router::new()
         .route("/api/v1/accounts", get(list_accounts))
         .route("/api/v1/accounts/{id}", get(get_account))
@@ -409,8 +372,8 @@ struct Connection;
 impl Connection {
     fn take() -> Self {
         let connections = &METRICS.database_connections;
-        connections.get(ByState { state: ConnectionState::Active }).inc();
-        connections.get(ByState { state: ConnectionState::Idle }).dec();
+        connections.get(ConnectionState::Active).inc();
+        connections.get(ConnectionState::Idle).dec();
         Self
     }
 }
@@ -418,8 +381,8 @@ impl Connection {
 impl Drop for Connection {
     fn drop(&mut self) {
         let connections = &METRICS.database_connections;
-        connections.get(ByState { state: ConnectionState::Active }).dec();
-        connections.get(ByState { state: ConnectionState::Idle }).inc();
+        connections.get(ConnectionState::Active).dec();
+        connections.get(ConnectionState::Idle).inc();
     }
 }
 
@@ -427,7 +390,7 @@ impl Drop for Connection {
 /// Counted by result, timed when it succeeds (as the original does).
 async fn query(operation: DbOperation, millis: u64, fail: bool) -> Result<(), AdminError> {
     let _connection = Connection::take();
-    let timer = METRICS.database_query_duration_seconds.get(ByDbOperation { operation });
+    let timer = METRICS.database_query_duration_seconds.get(operation);
     let timer = timer.start_timer();
     tokio::time::sleep(Duration::from_millis(millis)).await;
     let status = if fail { Outcome::Failure } else { Outcome::Success };
@@ -441,7 +404,7 @@ async fn query(operation: DbOperation, millis: u64, fail: bool) -> Result<(), Ad
 
 /// A Redis round trip, counted and timed.
 async fn redis(operation: RedisOperation) {
-    let timer = METRICS.redis_operation_duration_seconds.get(ByRedisOperation { operation });
+    let timer = METRICS.redis_operation_duration_seconds.get(operation);
     let _timer = timer.start_timer();
     tokio::time::sleep(Duration::from_millis(1)).await;
     METRICS.redis_operations.get(RedisCall { operation, status: Outcome::Success }).inc();
@@ -461,7 +424,7 @@ async fn get_account(Path(id): Path<u64>) -> Result<String, AdminError> {
     if id % 17 == 0 {
         return Err(AdminError::NotFound);
     }
-    METRICS.session_access.get(ByAction { action: SessionAction::View }).inc();
+    METRICS.session_access.get(SessionAction::View).inc();
     Ok(format!("{{\"id\":{id},\"status\":\"online\"}}"))
 }
 
@@ -478,8 +441,8 @@ async fn start_account(Path(id): Path<u64>) -> Result<StatusCode, AdminError> {
 
 #[timed]
 async fn upload_session(Path(id): Path<u64>, body: Bytes) -> Result<StatusCode, AdminError> {
-    METRICS.session_access.get(ByAction { action: SessionAction::Upload }).inc();
-    let uploads = |status| METRICS.session_uploads.get(ByOutcome { status });
+    METRICS.session_access.get(SessionAction::Upload).inc();
+    let uploads = |status| METRICS.session_uploads.get(status);
     if body.is_empty() {
         uploads(Outcome::Failure).inc();
         return Err(AdminError::BadRequest("empty session file"));
@@ -487,7 +450,7 @@ async fn upload_session(Path(id): Path<u64>, body: Bytes) -> Result<StatusCode, 
     query(DbOperation::Insert, 3, false).await?;
     uploads(Outcome::Success).inc();
     let kind = if id % 3 == 0 { FileKind::Encrypted } else { FileKind::Plain };
-    METRICS.session_files.get(ByFileKind { kind }).inc();
+    METRICS.session_files.get(kind).inc();
     Ok(StatusCode::CREATED)
 }
 
@@ -668,13 +631,13 @@ impl Fleet {
             (AccountStatus::Offline, offline),
             (AccountStatus::Error, failed),
         ] {
-            m.accounts.get(ByAccountStatus { status }).set(count);
+            m.accounts.get(status).set(count);
         }
         m.accounts_online.set(online);
         m.accounts_offline.set(offline);
         m.accounts_error.set(failed);
         if round.is_multiple_of(10) {
-            m.session_access.get(ByAction { action: SessionAction::Download }).inc();
+            m.session_access.get(SessionAction::Download).inc();
             m.system_cpu_usage_percent.set(5.0 + traffic.unit() * 60.0);
             let memory = (6 << 30) + traffic.below(1 << 30) as i64;
             m.system_memory_usage_bytes.set(memory);
@@ -684,7 +647,7 @@ impl Fleet {
             m.system_disk_usage_percent.set(disk as f64 / (500u64 << 30) as f64 * 100.0);
         }
         if round.is_multiple_of(50) {
-            m.session_access.get(ByAction { action: SessionAction::Delete }).inc();
+            m.session_access.get(SessionAction::Delete).inc();
             // A Redis timeout now and then.
             let call = RedisCall { operation: RedisOperation::Get, status: Outcome::Failure };
             m.redis_operations.get(call).inc();

@@ -29,7 +29,7 @@ use examples::{Load, ServeArgs, Traffic, print_catalogue};
 use metrics_runtime::layer::HttpMetricsLayer;
 use metrics_runtime::serve::MetricsServer;
 use metrics_runtime::{
-    Counter, Family, Format, Gauge, Global, Histogram, LabelSet, LabelValue, Metrics, build_info,
+    Counter, Family, Format, Gauge, Global, Histogram, LabelValue, Metrics, build_info,
     default_registry, timed,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -50,14 +50,10 @@ const QUERIES: &[(&str, &str)] =
     &[("request_rate", REQUEST_RATE), ("error_ratio", ERROR_RATIO), ("latency_p99", LATENCY_P99)];
 
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "payment")]
 enum Payment {
     Card,
     Transfer,
-}
-
-#[derive(Clone, Copy, LabelSet)]
-struct OrderLabels {
-    payment: Payment,
 }
 
 /// The store's business metrics; the HTTP ones come from the layer, the handlers'
@@ -66,7 +62,7 @@ struct OrderLabels {
 #[metrics(namespace = "store")]
 struct StoreMetrics {
     /// Orders accepted, by payment method.
-    orders: Family<OrderLabels, Counter>,
+    orders: Family<Payment, Counter>,
     /// Orders refused because the stock was short.
     orders_refused: Counter,
     /// Items in stock.
@@ -131,7 +127,7 @@ async fn order(State(store): State<Arc<Store>>, body: String) -> Result<StatusCo
         return Err(ApiError(StatusCode::CONFLICT, "not enough stock"));
     };
     METRICS.stock_items.set(before - items);
-    METRICS.orders.get(OrderLabels { payment }).inc();
+    METRICS.orders.get(payment).inc();
     METRICS.order_value_euros.observe(items as f64 * 12.5);
     Ok(StatusCode::CREATED)
 }

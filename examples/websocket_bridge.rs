@@ -30,18 +30,21 @@ use metrics_runtime::{
 // ---------------------------------------------------------------------------------
 
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "status")]
 enum ConnectionStatus {
     Success,
     Error,
 }
 
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "status")]
 enum AuthStatus {
     Success,
     Failed,
 }
 
 #[derive(Clone, Copy, PartialEq, LabelValue)]
+#[label(name = "message_type")]
 enum MessageType {
     Chat,
     Command,
@@ -50,6 +53,7 @@ enum MessageType {
 }
 
 #[derive(Clone, Copy, LabelValue)]
+#[label(name = "tool_name")]
 enum ToolName {
     ClaudeCode,
     Cursor,
@@ -74,26 +78,6 @@ enum Severity {
 }
 
 #[derive(Clone, Copy, LabelSet)]
-struct Connection {
-    status: ConnectionStatus,
-}
-
-#[derive(Clone, Copy, LabelSet)]
-struct Auth {
-    status: AuthStatus,
-}
-
-#[derive(Clone, Copy, LabelSet)]
-struct Message {
-    message_type: MessageType,
-}
-
-#[derive(Clone, Copy, LabelSet)]
-struct Tool {
-    tool_name: ToolName,
-}
-
-#[derive(Clone, Copy, LabelSet)]
 struct SessionOutcome {
     tool_name: ToolName,
     status: ConnectionStatus,
@@ -114,17 +98,17 @@ struct ErrorKind {
 #[metrics(namespace = "zhineng_bridge")]
 struct BridgeMetrics {
     /// Total number of WebSocket connections.
-    websocket_connections: Family<Connection, Counter>,
+    websocket_connections: Family<ConnectionStatus, Counter>,
     /// Total number of messages received.
-    messages_received: Family<Message, Counter>,
+    messages_received: Family<MessageType, Counter>,
     /// Total number of messages sent.
-    messages_sent: Family<Message, Counter>,
+    messages_sent: Family<MessageType, Counter>,
     /// Total number of sessions created.
     sessions_created: Family<SessionOutcome, Counter>,
     /// Total number of errors.
     errors: Family<ErrorKind, Counter>,
     /// Total number of authentication attempts.
-    authentication_attempts: Family<Auth, Counter>,
+    authentication_attempts: Family<AuthStatus, Counter>,
     /// Total number of rate limit violations.
     // `client_id` is unbounded (one value per client ever seen): a dynamic label,
     // capped; past the cap new clients are folded into one overflow series.
@@ -133,7 +117,7 @@ struct BridgeMetrics {
     /// Current number of active WebSocket connections.
     active_websocket_connections: Gauge,
     /// Current number of active sessions.
-    active_sessions: Family<Tool, Gauge>,
+    active_sessions: Family<ToolName, Gauge>,
     /// Number of messages pending to be sent.
     pending_messages: Gauge,
     /// Memory usage in bytes.
@@ -154,7 +138,7 @@ struct BridgeMetrics {
     session_manager_status: Gauge,
     /// Session creation duration in seconds.
     #[metric(unit = "seconds", buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0])]
-    session_creation_duration: Family<Tool, Histogram>,
+    session_creation_duration: Family<ToolName, Histogram>,
     /// WebSocket connection duration in seconds.
     #[metric(unit = "seconds", buckets = [1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 600.0, 1800.0, 3600.0])]
     websocket_connection_duration: Histogram,
@@ -257,7 +241,7 @@ impl Requests {
         pause(traffic, 3).await;
         let accepted = !traffic.chance(0.1);
         let status = if accepted { AuthStatus::Success } else { AuthStatus::Failed };
-        METRICS.authentication_attempts.get(Auth { status }).inc();
+        METRICS.authentication_attempts.get(status).inc();
         if accepted { Ok(()) } else { Err(Refused) }
     }
 
@@ -265,7 +249,7 @@ impl Requests {
     /// caller's timeout), some fail.
     #[timed(labels(request_type = "create_session"))]
     async fn create_session(tool_name: ToolName, traffic: &mut Traffic) -> Result<(), Refused> {
-        let _timer = METRICS.session_creation_duration.get(Tool { tool_name }).start_timer();
+        let _timer = METRICS.session_creation_duration.get(tool_name).start_timer();
         let slow = traffic.chance(0.05);
         pause(traffic, if slow { 400 } else { 20 }).await;
         let created = !traffic.chance(0.08);
@@ -343,11 +327,11 @@ async fn client(n: u32) {
     METRICS.session_manager_status.set(i64::from(!n.is_multiple_of(97)));
 
     if Requests::authenticate(&mut traffic).await.is_err() {
-        METRICS.websocket_connections.get(Connection { status: ConnectionStatus::Error }).inc();
+        METRICS.websocket_connections.get(ConnectionStatus::Error).inc();
         error(ErrorType::Auth, Severity::Warning);
         return;
     }
-    METRICS.websocket_connections.get(Connection { status: ConnectionStatus::Success }).inc();
+    METRICS.websocket_connections.get(ConnectionStatus::Success).inc();
     let _connected = InProgress::enter(&METRICS.active_websocket_connections);
 
     if traffic.chance(0.05) {
@@ -363,7 +347,7 @@ async fn client(n: u32) {
         match tokio::time::timeout(DEADLINE, Requests::create_session(tool_name, &mut traffic))
             .await
         {
-            Ok(Ok(())) => Some(InProgress::enter(METRICS.active_sessions.get(Tool { tool_name }))),
+            Ok(Ok(())) => Some(InProgress::enter(METRICS.active_sessions.get(tool_name))),
             Ok(Err(Refused)) => {
                 error(ErrorType::SessionCreate, Severity::Error);
                 None
@@ -385,7 +369,7 @@ async fn client(n: u32) {
             MessageType::Ping,
             MessageType::FileTransfer,
         ]);
-        METRICS.messages_received.get(Message { message_type }).inc();
+        METRICS.messages_received.get(message_type).inc();
         let _queued = InProgress::enter(&METRICS.message_queue_depth);
         let handled = match message_type {
             MessageType::Chat => Messages::relay_chat(&mut traffic).await,
@@ -409,7 +393,7 @@ async fn client(n: u32) {
         }
         let _pending = InProgress::enter(&METRICS.pending_messages);
         pause(&mut traffic, 2).await;
-        METRICS.messages_sent.get(Message { message_type }).inc();
+        METRICS.messages_sent.get(message_type).inc();
     }
     drop(session);
     // Real connections last seconds to hours: the simulated length is drawn, not

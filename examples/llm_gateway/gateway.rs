@@ -21,9 +21,8 @@ use metrics_runtime::layer::HttpMetricsLayer;
 use metrics_runtime::{LabelValue, timed};
 
 use crate::metrics::{
-    BillingCycle, ByProvider, Cache, CacheName, Connection, ConnectionType, KeyState, KeyStatus,
-    METRICS, Operation, PlanType, Provider, Query, Queue, QueueName, Subscription, Table, Trial,
-    TrialStatus,
+    BillingCycle, CacheName, ConnectionType, KeyStatus, METRICS, Operation, PlanType, Provider,
+    Query, QueueName, Subscription, Table, TrialStatus,
 };
 
 /// The HTTP pair of the original (`http_requests_total`,
@@ -106,14 +105,14 @@ pub(crate) fn app(layer: HttpMetricsLayer) -> Router {
         .map(|user| {
             let plan = plan_of(user);
             let balance = starting_balance(plan);
-            METRICS.user_credit_balance.get(&[&user_id(user), plan.name()]).set(balance);
+            METRICS.user_credit_balance.get(&[&user_id(user), plan.as_str()]).set(balance);
             Account { plan, balance, window_start: now, requests_in_window: 0 }
         })
         .collect();
-    METRICS.active_api_keys.get(KeyState { status: KeyStatus::Active }).set(USERS as i64);
-    METRICS.active_api_keys.get(KeyState { status: KeyStatus::Inactive }).set(17);
-    METRICS.trial_active.get(Trial { status: TrialStatus::Active }).set(40);
-    METRICS.trial_active.get(Trial { status: TrialStatus::Expired }).set(12);
+    METRICS.active_api_keys.get(KeyStatus::Active).set(USERS as i64);
+    METRICS.active_api_keys.get(KeyStatus::Inactive).set(17);
+    METRICS.trial_active.get(TrialStatus::Active).set(40);
+    METRICS.trial_active.get(TrialStatus::Expired).set(12);
     for (plan_type, monthly, yearly) in
         [(PlanType::Starter, 48, 12), (PlanType::Pro, 15, 5), (PlanType::Enterprise, 8, 12)]
     {
@@ -122,10 +121,10 @@ pub(crate) fn app(layer: HttpMetricsLayer) -> Router {
         METRICS.subscriptions_active.get(cycle(BillingCycle::Yearly)).set(yearly);
     }
     for provider in Provider::ALL {
-        METRICS.provider_availability.get(ByProvider { provider }).set(1);
+        METRICS.provider_availability.get(provider).set(1);
     }
-    METRICS.cache_size.get(Cache { cache_name: CacheName::Models }).set(48 * 1024);
-    METRICS.cache_size.get(Cache { cache_name: CacheName::ApiKeys }).set(USERS as i64 * 160);
+    METRICS.cache_size.get(CacheName::Models).set(48 * 1024);
+    METRICS.cache_size.get(CacheName::ApiKeys).set(USERS as i64 * 160);
     let gateway = Gateway {
         accounts: Mutex::new(accounts),
         provider_errors: Mutex::new([0.0; 4]),
@@ -184,19 +183,15 @@ impl ChatRequest {
 }
 
 fn cache_lookup(cache_name: CacheName, hit: bool) -> bool {
-    let _redis = InProgress::enter(
-        METRICS.active_connections.get(Connection { connection_type: ConnectionType::Redis }),
-    );
+    let _redis = InProgress::enter(METRICS.active_connections.get(ConnectionType::Redis));
     let family = if hit { &METRICS.cache_hits } else { &METRICS.cache_misses };
-    family.get(Cache { cache_name }).inc();
+    family.get(cache_name).inc();
     hit
 }
 
 fn count_query(table: Table, operation: Operation) -> InProgress<'static> {
     METRICS.database_queries.get(Query { table, operation }).inc();
-    InProgress::enter(
-        METRICS.active_connections.get(Connection { connection_type: ConnectionType::Db }),
-    )
+    InProgress::enter(METRICS.active_connections.get(ConnectionType::Db))
 }
 
 /// Looks a key up in the database after a cache miss; one in thirty keys sent is
@@ -215,7 +210,7 @@ async fn update_balance(gateway: &Gateway, user: usize, credits: f64, traffic: &
     let mut accounts = lock(&gateway.accounts);
     let account = &mut accounts[user];
     account.balance = (account.balance - credits).max(0.0);
-    METRICS.user_credit_balance.get(&[&user_id(user), account.plan.name()]).set(account.balance);
+    METRICS.user_credit_balance.get(&[&user_id(user), account.plan.as_str()]).set(account.balance);
 }
 
 #[timed(name = "database_query", labels(table = "users"))]
@@ -287,12 +282,9 @@ async fn infer(
 ) -> Result<Completion, ApiError> {
     let (provider, name) = MODELS[model];
     let (typical_ms, failure_share) = behaviour(provider);
-    let by_provider = ByProvider { provider };
-    let _upstream = InProgress::enter(
-        METRICS.active_connections.get(Connection { connection_type: ConnectionType::Provider }),
-    );
-    let _inference = METRICS.model_inference_duration.get(&[provider.name(), name]).start_timer();
-    let _response = METRICS.provider_response_time.get(by_provider).start_timer();
+    let _upstream = InProgress::enter(METRICS.active_connections.get(ConnectionType::Provider));
+    let _inference = METRICS.model_inference_duration.get(&[provider.as_str(), name]).start_timer();
+    let _response = METRICS.provider_response_time.get(provider).start_timer();
     let slow = traffic.chance(0.05);
     let ms =
         if slow { 500 + traffic.below(1500) } else { typical_ms / 2 + traffic.below(typical_ms) };
@@ -306,15 +298,15 @@ async fn infer(
         }
     };
     let status = if outcome.is_ok() { "success" } else { "error" };
-    METRICS.model_inference_requests.get(&[provider.name(), name, status]).inc();
+    METRICS.model_inference_requests.get(&[provider.as_str(), name, status]).inc();
     let index = provider.index();
     let error_rate = {
         let mut errors = lock(&gateway.provider_errors);
         errors[index] = 0.9 * errors[index] + if outcome.is_ok() { 0.0 } else { 0.1 };
         errors[index]
     };
-    METRICS.provider_error_rate.get(by_provider).set(error_rate);
-    METRICS.provider_availability.get(by_provider).set(i64::from(error_rate < 0.3));
+    METRICS.provider_error_rate.get(provider).set(error_rate);
+    METRICS.provider_availability.get(provider).set(i64::from(error_rate < 0.3));
     outcome
 }
 
@@ -327,7 +319,7 @@ async fn chat_completions(State(gateway): State<Shared>, body: Bytes) -> Result<
         PlanType::Pro | PlanType::Enterprise => QueueName::HighPriority,
         PlanType::Free | PlanType::Starter => QueueName::Standard,
     };
-    let _queued = InProgress::enter(METRICS.queue_size.get(Queue { queue_name }));
+    let _queued = InProgress::enter(METRICS.queue_size.get(queue_name));
     admit(&gateway, request.user, &mut traffic).await?;
     let key = key_id(request.user);
     let (provider, model) = MODELS[request.model];
@@ -343,10 +335,10 @@ async fn chat_completions(State(gateway): State<Shared>, body: Bytes) -> Result<
     }
     let completion = infer(&gateway, request.model, input, &mut traffic).await?;
     let output = completion.output_tokens;
-    METRICS.tokens_used.get(&[provider.name(), model, "input"]).inc_by(input);
-    METRICS.tokens_used.get(&[provider.name(), model, "output"]).inc_by(output);
+    METRICS.tokens_used.get(&[provider.as_str(), model, "input"]).inc_by(input);
+    METRICS.tokens_used.get(&[provider.as_str(), model, "output"]).inc_by(output);
     let spent = credits(input, output);
-    METRICS.credits_used.get(&[provider.name(), model, &user_id(request.user)]).inc_by(spent);
+    METRICS.credits_used.get(&[provider.as_str(), model, &user_id(request.user)]).inc_by(spent);
     update_balance(&gateway, request.user, spent, &mut traffic).await;
     insert_usage(&mut traffic).await;
     METRICS.api_key_usage.get(&[&key, "success"]).inc();
@@ -355,7 +347,7 @@ async fn chat_completions(State(gateway): State<Shared>, body: Bytes) -> Result<
         *cached = (*cached + 1).min(5_000);
         *cached as i64
     };
-    METRICS.cache_size.get(Cache { cache_name: CacheName::Responses }).set(cached * 2_048);
+    METRICS.cache_size.get(CacheName::Responses).set(cached * 2_048);
     Ok(format!(
         "{{\"model\":\"{model}\",\"usage\":{{\"prompt_tokens\":{input},\"completion_tokens\":{output}}}}}"
     ))

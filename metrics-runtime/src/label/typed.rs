@@ -11,23 +11,21 @@ use crate::metric::Metric;
 /// Looking up a series is an array index computed from the enum discriminants.
 ///
 /// ```
-/// use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics, Registry};
+/// use metrics_runtime::{Counter, Family, LabelValue, Metrics, Registry};
 ///
 /// #[derive(Clone, Copy, LabelValue)]
+/// #[label(name = "outcome")] // one label: the enum is the `LabelSet`
 /// enum Outcome { Ok, Error }
-///
-/// #[derive(Clone, Copy, LabelSet)]
-/// struct Labels { outcome: Outcome }
 ///
 /// #[derive(Metrics)]
 /// struct Jobs {
 ///     /// Jobs finished.
-///     finished: Family<Labels, Counter>,
+///     finished: Family<Outcome, Counter>,
 /// }
 ///
 /// let registry = Registry::new();
 /// let jobs = Jobs::register(&registry).unwrap();
-/// jobs.finished.get(Labels { outcome: Outcome::Error }).inc();
+/// jobs.finished.get(Outcome::Error).inc();
 /// let text = registry.encode_to_string(metrics_runtime::Format::Text);
 /// assert!(text.contains("finished_total{outcome=\"error\"} 1"));
 /// assert!(text.contains("finished_total{outcome=\"ok\"} 0"));

@@ -35,14 +35,19 @@ fn every_exposition_is_consistent_while_threads_observe() {
                 s.spawn(move || {
                     let worker = t.to_string();
                     let mut n = 0u64;
-                    while !stop.load(Ordering::Relaxed) {
+                    // At least one observation each, even if the scrapes are over
+                    // before this thread starts (a fast release build): the final
+                    // check counts every worker's series.
+                    loop {
                         let v =
                             f64::from((n as u32).wrapping_mul(7919).wrapping_add(t) % 1100) / 100.0;
                         race.latency.observe(v);
                         race.per_worker.get(&[&worker]).observe(v);
                         n += 1;
+                        if stop.load(Ordering::Relaxed) {
+                            break n;
+                        }
                     }
-                    n
                 })
             })
             .collect();

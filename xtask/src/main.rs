@@ -5,6 +5,7 @@ use std::process::ExitCode;
 mod bench;
 mod e2e;
 mod generate;
+mod reliability;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -12,8 +13,9 @@ fn main() -> ExitCode {
         Some("e2e") => e2e::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("generate") => generate::run(&args[1..]),
+        Some("reliability") => reliability::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <e2e|bench|generate>");
+            eprintln!("usage: cargo xtask <e2e|bench|generate|reliability>");
             ExitCode::from(2)
         }
     }

@@ -235,12 +235,7 @@ pub fn ops_options(name: &str, path: &str) -> Options {
 /// of `layer`, under the names it registered, added: a panel or rule for a family
 /// the binary never feeds would show no data forever.
 pub fn ops_selection(layer: Option<&HttpMetricsLayer>) -> Selection {
-    let defaults = HttpFamily::ALL.map(HttpFamily::default_name);
-    let mut selection = Selection::all().retain_families(|f| !defaults.contains(&f.name));
-    for family in layer.into_iter().flat_map(|l| HttpFamily::ALL.map(|f| l.descriptor(f))) {
-        selection = selection.with_family(family);
-    }
-    selection
+    Selection::all().http_layer(layer)
 }
 
 /// `--generate DIR`: writes the operations files of [`ops_selection`] into `dir`

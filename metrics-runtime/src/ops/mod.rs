@@ -140,6 +140,39 @@ impl Selection {
         self
     }
 
+    /// The HTTP middleware's families as a binary feeds them: its catalogue entries,
+    /// linked into every binary built with the `tower` feature whether or not a
+    /// layer is ever built, are dropped, and `layer`'s families added under the names
+    /// and buckets it registered them with (`aster_http_requests_total`). Without a
+    /// layer, no HTTP panel or rule is generated: it would show no data, ever.
+    ///
+    /// ```
+    /// use metrics_runtime::layer::{HttpFamily, HttpMetricsLayer};
+    /// use metrics_runtime::ops::Selection;
+    ///
+    /// let none = Selection::all().http_layer(None);
+    /// assert!(none.families().iter().all(|f| f.struct_name != "HttpMetricsLayer"));
+    ///
+    /// let layer = HttpMetricsLayer::builder().prefix("docs_http_layer").build()?;
+    /// let some = Selection::all().http_layer(Some(&layer));
+    /// let names: Vec<&str> = some.families().iter().map(|f| f.name).collect();
+    /// assert!(names.contains(&"docs_http_layer_http_requests"));
+    /// assert!(!names.contains(&HttpFamily::Requests.default_name()));
+    /// # Ok::<(), metrics_runtime::layer::BuildError>(())
+    /// ```
+    #[cfg(feature = "tower")]
+    pub fn http_layer(self, layer: Option<&crate::layer::HttpMetricsLayer>) -> Self {
+        use crate::layer::HttpFamily;
+        let defaults = HttpFamily::ALL.map(HttpFamily::default_name);
+        let mut selection = self.retain_families(|f| !defaults.contains(&f.name));
+        if let Some(layer) = layer {
+            for family in HttpFamily::ALL {
+                selection = selection.with_family(layer.descriptor(family));
+            }
+        }
+        selection
+    }
+
     /// Keeps what is declared in `module` or its submodules.
     pub fn in_module(self, module: &str) -> Self {
         let inside = |path: &str| {
@@ -445,8 +478,10 @@ pub fn write_all(
 /// For an application's `main`: when the process was started with
 /// `--generate DIR`, writes every file for the whole catalogue into `DIR`, reports
 /// on standard output (or error), and returns the exit code to end with; otherwise
-/// returns `None` and the application goes on. `cargo xtask generate` runs each
-/// example this way.
+/// returns `None` and the application goes on. The selection is
+/// [`Selection::all`]; for a narrower one (an HTTP layer's families under its own
+/// names, see `Selection::http_layer`), call [`write_all`] instead, as the
+/// examples do (`cargo xtask generate` runs each with `--generate DIR`).
 ///
 /// ```no_run
 /// use std::process::ExitCode;

@@ -29,7 +29,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::api::{self, Api};
 use super::json::Json;
@@ -58,6 +58,10 @@ pub(crate) const EXPECTED_ACTIVE: &[ExpectedAlert] = &[
         labels: &[("function", "get_product"), ("severity", "ticket")],
     },
 ];
+
+/// How long one example's rules may take to be evaluated and its expected alerts
+/// to become active.
+const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 
 /// Alerts that must stay inactive while every target is up and exposes its families.
 const AVAILABILITY: &[&str] = &["TargetDown", "TargetMissing", "MetricFamilyAbsent"];
@@ -189,6 +193,9 @@ pub(crate) fn check(
 ) -> Result<Verdict, String> {
     let expected: Vec<&ExpectedAlert> = EXPECTED_ACTIVE.iter().filter(|e| e.job == job).collect();
     let mut rules = Vec::new();
+    // Rules are evaluated every second and the quickstart's errors start with it:
+    // half a minute is ample, and keeps a broken alert from eating the run's time.
+    let deadline = deadline.min(Instant::now() + SETTLE_LIMIT);
     let settled = wait_until(deadline, &format!("the rules of {job} to be evaluated"), || {
         rules = loaded_rules(api, generated)?;
         let evaluated = !rules.is_empty() && rules.iter().all(|r| r.health != "unknown");

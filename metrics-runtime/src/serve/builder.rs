@@ -43,6 +43,9 @@ pub struct MetricsServerBuilder {
     registry: RegistryRef,
     process_metrics: bool,
     tokio_metrics: bool,
+    /// The TLS configuration, or why the PEM given could not make one.
+    #[cfg(feature = "tls")]
+    tls: Option<Result<std::sync::Arc<tokio_rustls::rustls::ServerConfig>, String>>,
 }
 
 impl fmt::Debug for MetricsServerBuilder {
@@ -54,6 +57,7 @@ impl fmt::Debug for MetricsServerBuilder {
             .field("limits", &self.limits)
             .field("process_metrics", &self.process_metrics)
             .field("tokio_metrics", &self.tokio_metrics)
+            .field("tls", &self.tls())
             .finish_non_exhaustive()
     }
 }
@@ -68,6 +72,8 @@ impl Default for MetricsServerBuilder {
             registry: RegistryRef::default(),
             process_metrics: false,
             tokio_metrics: false,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -172,6 +178,67 @@ impl MetricsServerBuilder {
         self
     }
 
+    /// Serves HTTPS with this PEM certificate chain (leaf first) and PEM private
+    /// key (PKCS#8, PKCS#1 or SEC1): rustls with the ring provider, TLS 1.2 and
+    /// 1.3 (feature `tls`). A chain or key that cannot be used is an error of
+    /// [`bind`](Self::bind) that says why.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use metrics_runtime::serve::MetricsServer;
+    /// let server = MetricsServer::builder()
+    ///     .tls_pem(&std::fs::read("cert.pem")?, &std::fs::read("key.pem")?)
+    ///     .bind("0.0.0.0:9898")
+    ///     .await?;
+    /// # let _ = server;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls_pem(mut self, cert_chain: &[u8], private_key: &[u8]) -> Self {
+        self.tls = Some(super::tls::config_from_pem(cert_chain, private_key));
+        self
+    }
+
+    /// Serves HTTPS with a rustls configuration of the caller's (client
+    /// certificates, other providers); `http/1.1` is offered by ALPN if it offers
+    /// nothing (feature `tls`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use metrics_runtime::serve::{MetricsServer, rustls};
+    ///
+    /// let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    /// let provider = Arc::new(rustls::crypto::ring::default_provider());
+    /// let config = rustls::ServerConfig::builder_with_provider(provider)
+    ///     .with_safe_default_protocol_versions()?
+    ///     .with_no_client_auth()
+    ///     .with_single_cert(
+    ///         vec![cert.cert.der().clone()],
+    ///         rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into()),
+    ///     )?;
+    /// let builder = MetricsServer::builder().tls_config(Arc::new(config));
+    /// # let _ = builder;
+    /// # Ok::<(), rustls::Error>(())
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls_config(
+        mut self,
+        config: std::sync::Arc<tokio_rustls::rustls::ServerConfig>,
+    ) -> Self {
+        self.tls = Some(Ok(config));
+        self
+    }
+
+    /// Whether TLS is set, for `Debug` (the configuration holds the key).
+    fn tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        return self.tls.is_some();
+        #[cfg(not(feature = "tls"))]
+        false
+    }
+
     /// The handler alone, to mount in an existing hyper or axum application.
     pub fn service(self) -> Result<MetricsService, ServeError> {
         let invalid = |setting, reason: &str| ServeError::InvalidSetting {
@@ -189,6 +256,10 @@ impl MetricsServerBuilder {
             .check()
             .map_err(|(setting, reason)| ServeError::InvalidSetting { setting, reason })?;
         let auth = self.auth.map_err(|(setting, reason)| invalid(setting, reason))?;
+        #[cfg(feature = "tls")]
+        if let Some(Err(reason)) = &self.tls {
+            return Err(invalid("tls_pem", reason));
+        }
         if self.process_metrics {
             self.registry.expose_process_metrics()?;
         }
@@ -218,13 +289,23 @@ impl MetricsServerBuilder {
             return Err(ServeError::NoRuntime);
         }
         let limits = self.limits;
+        #[cfg(feature = "tls")]
+        let tls = self.tls.clone().and_then(Result::ok).map(super::tls::acceptor);
         let service = self.service()?;
         let shown = format!("{address:?}");
         let resolve = |source| ServeError::Resolve { address: shown.clone(), source };
         let mut last = None;
         for candidate in tokio::net::lookup_host(address).await.map_err(resolve)? {
             match TcpListener::bind(candidate).await {
-                Ok(listener) => return MetricsServer::new(listener, service, limits),
+                Ok(listener) => {
+                    let server = MetricsServer::new(listener, service, limits)?;
+                    #[cfg(feature = "tls")]
+                    let server = match tls {
+                        Some(acceptor) => server.with_tls(acceptor, limits.header_read_timeout),
+                        None => server,
+                    };
+                    return Ok(server);
+                }
                 Err(source) => last = Some(ServeError::Bind { address: candidate, source }),
             }
         }

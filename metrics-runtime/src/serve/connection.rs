@@ -1,11 +1,11 @@
-//! One accepted connection, served by hyper's HTTP/1 until it ends or the server
-//! shuts down.
+//! One accepted connection (plain TCP, or TLS with the `tls` feature), served by
+//! hyper's HTTP/1 until it ends or the server shuts down.
 
 use std::sync::Arc;
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::watch;
 
 use super::limits::Limits;
@@ -31,14 +31,14 @@ pub(crate) fn http1(limits: &Limits) -> Arc<http1::Builder> {
 /// Serves `stream` until the client is done, a limit closes it, or `stop` fires;
 /// then lets the response in progress finish. Errors are the client's (a reset,
 /// a malformed request, a timeout) and end only this connection.
-pub(crate) async fn serve(
-    stream: TcpStream,
+pub(crate) async fn serve<S>(
+    stream: S,
     http: Arc<http1::Builder>,
     service: MetricsService,
     mut stop: watch::Receiver<()>,
-) {
-    // Expositions are written whole; no reason to wait for more to send.
-    let _ = stream.set_nodelay(true);
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let connection = http.serve_connection(TokioIo::new(stream), service);
     let mut connection = core::pin::pin!(connection);
     if let First::Left(_) = first(connection.as_mut(), stop.changed()).await {

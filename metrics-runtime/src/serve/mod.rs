@@ -26,6 +26,10 @@
 //! | a collection that panics (a user collector) | 500; nothing is poisoned and the next scrape collects afresh |
 //! | a malformed request | 400 from hyper, connection closed |
 //!
+//! With the `tls` feature, [`tls_pem`](MetricsServerBuilder::tls_pem) or
+//! [`tls_config`](MetricsServerBuilder::tls_config) makes it serve HTTPS (rustls,
+//! TLS 1.2 and 1.3); a handshake must end within the header read timeout.
+//!
 //! At most [`max_connections`](MetricsServerBuilder::max_connections) connections are
 //! held open; beyond, new ones wait in the listen backlog until one closes. An
 //! `accept` that fails for want of file descriptors or memory (`EMFILE`, `ENFILE`,
@@ -52,6 +56,8 @@ mod response;
 mod scrape;
 mod server;
 mod service;
+#[cfg(feature = "tls")]
+mod tls;
 
 pub use builder::MetricsServerBuilder;
 pub use error::ServeError;
@@ -63,3 +69,8 @@ pub use response::ResponseBody;
 pub use scrape::RegistryRef;
 pub use server::{MetricsServer, ServerHandle};
 pub use service::{MetricsService, ServiceFuture};
+/// The rustls crate the server uses (feature `tls`), to build a
+/// [`ServerConfig`](rustls::ServerConfig) for
+/// [`MetricsServerBuilder::tls_config`].
+#[cfg(feature = "tls")]
+pub use tokio_rustls::rustls;

@@ -45,6 +45,9 @@ pub struct MetricsServer {
     http: Arc<http1::Builder>,
     max_connections: usize,
     shutdown_timeout: Duration,
+    /// The TLS acceptor and the time a handshake may take.
+    #[cfg(feature = "tls")]
+    tls: Option<(super::tls::Acceptor, Duration)>,
 }
 
 impl MetricsServer {
@@ -69,7 +72,21 @@ impl MetricsServer {
             http: connection::http1(&limits),
             max_connections: limits.max_connections,
             shutdown_timeout: limits.shutdown_timeout,
+            #[cfg(feature = "tls")]
+            tls: None,
         })
+    }
+
+    /// Serves HTTPS: every connection starts with a TLS handshake, which must end
+    /// within `handshake_timeout`.
+    #[cfg(feature = "tls")]
+    pub(crate) fn with_tls(
+        mut self,
+        acceptor: super::tls::Acceptor,
+        handshake_timeout: Duration,
+    ) -> Self {
+        self.tls = Some((acceptor, handshake_timeout));
+        self
     }
 
     /// The address listened on, with the port chosen when bound to port 0.
@@ -99,15 +116,25 @@ impl MetricsServer {
             };
             match first(self.listener.accept(), signal.as_mut()).await {
                 First::Left(Ok((stream, _peer))) => {
-                    let serve = connection::serve(
-                        stream,
-                        self.http.clone(),
-                        self.service.clone(),
-                        stopped.clone(),
-                    );
+                    // Expositions are written whole; no reason to wait for more to send.
+                    let _ = stream.set_nodelay(true);
+                    let (http, service, stopped) =
+                        (self.http.clone(), self.service.clone(), stopped.clone());
+                    #[cfg(feature = "tls")]
+                    if let Some((acceptor, limit)) = &self.tls {
+                        let handshake = tokio::time::timeout(*limit, acceptor.0.accept(stream));
+                        connections.spawn(async move {
+                            let _open = permit;
+                            // A failed or stalled handshake ends only this connection.
+                            if let Ok(Ok(stream)) = handshake.await {
+                                connection::serve(stream, http, service, stopped).await;
+                            }
+                        });
+                        continue;
+                    }
                     connections.spawn(async move {
                         let _open = permit;
-                        serve.await;
+                        connection::serve(stream, http, service, stopped).await;
                     });
                 }
                 // A connection that failed before it was accepted: only it is lost.

@@ -54,8 +54,8 @@ pub struct DynFamily<M> {
     folded: AtomicU64,
 }
 
-/// Open addressing over pointers to series, at most half full, so that a probe
-/// always meets an empty slot.
+/// Open addressing over pointers to series, at most three quarters full, so that a
+/// probe always meets an empty slot (and a hit takes about two and a half probes).
 struct Table<M> {
     mask: usize,
     slots: Box<[AtomicPtr<Series<M>>]>,
@@ -74,38 +74,55 @@ struct Owned<M> {
 
 struct Series<M> {
     hash: u64,
-    /// The label values, one after the other, and where each one ends: one place
-    /// to compare a lookup against.
-    values: Box<str>,
-    ends: Box<[u32]>,
+    /// The label values in one allocation, each as its length (`u32`, little-endian)
+    /// then its bytes: one place to compare a lookup against, one allocation to keep.
+    key: Box<[u8]>,
     metric: M,
 }
 
 impl<M> Series<M> {
+    fn new(hash: u64, values: &[&str], metric: M) -> Self {
+        let mut key = Vec::with_capacity(values.iter().map(|v| 4 + v.len()).sum());
+        for value in values {
+            key.extend_from_slice(&u32::try_from(value.len()).unwrap_or(u32::MAX).to_le_bytes());
+            key.extend_from_slice(value.as_bytes());
+        }
+        Self { hash, key: key.into_boxed_slice(), metric }
+    }
+
     #[inline]
     fn matches(&self, hash: u64, values: &[&str]) -> bool {
-        if self.hash != hash || self.ends.len() != values.len() {
+        if self.hash != hash {
             return false;
         }
-        let mut start = 0;
-        for (end, value) in self.ends.iter().zip(values) {
-            let end = *end as usize;
-            match self.values.as_bytes().get(start..end) {
-                Some(stored) if same_bytes(stored, value.as_bytes()) => start = end,
-                _ => return false,
+        let mut rest = &*self.key;
+        for value in values {
+            let Some((stored, after)) = next_value(rest) else { return false };
+            if !same_bytes(stored, value.as_bytes()) {
+                return false;
             }
+            rest = after;
         }
-        true
+        rest.is_empty()
     }
 
     fn values(&self) -> impl Iterator<Item = &str> {
-        let mut start = 0;
-        self.ends.iter().map(move |end| {
-            let value = self.values.get(start..*end as usize).unwrap_or("");
-            start = *end as usize;
-            value
+        let mut rest = &*self.key;
+        core::iter::from_fn(move || {
+            let (value, after) = next_value(rest)?;
+            rest = after;
+            // The bytes were copied from a `&str`.
+            Some(core::str::from_utf8(value).unwrap_or(""))
         })
     }
+}
+
+/// The first value of an encoded key, and the rest of the key.
+#[inline]
+fn next_value(key: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (length, rest) = key.split_first_chunk::<4>()?;
+    let length = u32::from_le_bytes(*length) as usize;
+    (rest.len() >= length).then(|| rest.split_at(length))
 }
 
 impl<M> Table<M> {
@@ -138,7 +155,8 @@ impl<M> Table<M> {
     }
 
     /// Puts `series` in the first empty slot of its probe sequence. Only called with
-    /// the family's lock held, and the table has an empty slot (it is at most half full).
+    /// the family's lock held, and the table has an empty slot (it is at most three
+    /// quarters full).
     fn place(&self, series: &Series<M>) {
         let mut i = series.hash as usize & self.mask;
         while !self.slots[i].load(Ordering::Relaxed).is_null() {
@@ -282,21 +300,10 @@ impl<M: Metric> DynFamily<M> {
             drop(owned);
             return self.fold();
         }
-        let mut ends = Vec::with_capacity(values.len());
-        let mut joined = String::with_capacity(values.iter().map(|v| v.len()).sum());
-        for value in values {
-            joined.push_str(value);
-            ends.push(u32::try_from(joined.len()).unwrap_or(u32::MAX));
-        }
-        let series = Box::new(Series {
-            hash,
-            values: joined.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
-            metric: M::for_family(self.descriptor),
-        });
+        let series = Box::new(Series::new(hash, values, M::for_family(self.descriptor)));
         let metric: *const M = &series.metric;
         owned.series.push(series);
-        if owned.series.len() * 2 > table.capacity() {
+        if owned.series.len() * 4 > table.capacity() * 3 {
             let larger = Table::with_capacity(table.capacity() * 2);
             for series in &owned.series {
                 larger.place(series);

@@ -94,19 +94,8 @@ impl FloatCounter {
             self_metrics::refused_increment();
             return false;
         }
-        let mut current = self.bits.load(Ordering::Relaxed);
-        loop {
-            let next = (f64::from_bits(current) + v).to_bits();
-            match self.bits.compare_exchange_weak(
-                current,
-                next,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(seen) => current = seen,
-            }
-        }
+        super::atomic_f64::add(&self.bits, v);
+        true
     }
 
     /// The current count.

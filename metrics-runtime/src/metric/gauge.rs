@@ -106,19 +106,7 @@ impl FloatGauge {
     /// Adds `v` (which may be negative).
     #[inline]
     pub fn add(&self, v: f64) {
-        let mut current = self.bits.load(Ordering::Relaxed);
-        loop {
-            let next = (f64::from_bits(current) + v).to_bits();
-            match self.bits.compare_exchange_weak(
-                current,
-                next,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return,
-                Err(seen) => current = seen,
-            }
-        }
+        super::atomic_f64::add(&self.bits, v);
     }
 
     /// Subtracts `v`.

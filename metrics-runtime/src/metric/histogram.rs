@@ -65,19 +65,7 @@ impl Histogram {
         let index = self.bucket_index(v);
         // `bucket_index` returns at most `bounds.len()`, the `+Inf` slot.
         self.buckets[index].fetch_add(1, Ordering::Relaxed);
-        let mut current = self.sum.load(Ordering::Relaxed);
-        loop {
-            let next = (f64::from_bits(current) + v).to_bits();
-            match self.sum.compare_exchange_weak(
-                current,
-                next,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return,
-                Err(seen) => current = seen,
-            }
-        }
+        super::atomic_f64::add(&self.sum, v);
     }
 
     #[inline]

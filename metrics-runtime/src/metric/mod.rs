@@ -1,5 +1,6 @@
 //! The metric types: atomics and the operations on them, nothing about formats.
 
+pub(crate) mod atomic_f64;
 mod counter;
 mod gauge;
 mod histogram;

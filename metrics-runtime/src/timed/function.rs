@@ -125,19 +125,7 @@ impl<const B: usize> TimedFunction<B> {
             index += 1;
         }
         self.buckets[index].fetch_add(1, Ordering::Relaxed);
-        let mut current = self.sum.load(Ordering::Relaxed);
-        loop {
-            let next = (f64::from_bits(current) + seconds).to_bits();
-            match self.sum.compare_exchange_weak(
-                current,
-                next,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return,
-                Err(seen) => current = seen,
-            }
-        }
+        crate::metric::atomic_f64::add(&self.sum, seconds);
     }
 
     /// Counts one error of kind `kind` (the error path of `#[timed(error_kind)]`).

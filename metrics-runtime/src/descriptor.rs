@@ -105,7 +105,64 @@ pub struct FamilyDescriptor {
     pub objective: Option<Objective>,
 }
 
+/// The [`SourceLocation`] of the place this macro is written: for descriptors
+/// written by hand (families registered at run time, tests).
+///
+/// ```
+/// let here = metrics_runtime::source_location!();
+/// assert_eq!(here.file, file!());
+/// assert_eq!(here.module, module_path!());
+/// ```
+#[macro_export]
+macro_rules! source_location {
+    () => {
+        $crate::SourceLocation {
+            file: ::core::file!(),
+            line: ::core::line!(),
+            column: ::core::column!(),
+            module: ::core::module_path!(),
+        }
+    };
+}
+
 impl FamilyDescriptor {
+    /// A single-series family with no unit, labels, buckets or objective: the base a
+    /// hand-written descriptor fills in with struct update syntax (the derive writes
+    /// every field itself).
+    ///
+    /// ```
+    /// use metrics_runtime::{FamilyDescriptor, LabelKind, MetricKind, source_location};
+    ///
+    /// static REQUESTS: FamilyDescriptor = FamilyDescriptor {
+    ///     label_kind: LabelKind::Dynamic,
+    ///     label_names: &["route"],
+    ///     ..FamilyDescriptor::new("requests", "Requests by route.", MetricKind::Counter, source_location!())
+    /// };
+    /// assert_eq!(REQUESTS.unit, "");
+    /// ```
+    pub const fn new(
+        name: &'static str,
+        help: &'static str,
+        kind: MetricKind,
+        location: SourceLocation,
+    ) -> Self {
+        Self {
+            name,
+            help,
+            kind,
+            unit: "",
+            label_kind: LabelKind::None,
+            label_names: &[],
+            const_labels: &[],
+            buckets: &[],
+            max_series: 0,
+            struct_name: "",
+            field_name: "",
+            location,
+            objective: None,
+        }
+    }
+
     /// The name of the samples of a counter (`…_total`) or of other kinds (the name).
     pub fn sample_name(&self) -> std::borrow::Cow<'static, str> {
         match self.kind {

@@ -9,23 +9,12 @@ mod support;
 use metrics_runtime::__private::{CATALOGUE, CollectFamily, FamilyField};
 use metrics_runtime::{
     Counter, DynFamily, Family, FamilyDescriptor, LabelKind, LabelSet, LabelValue, MetricKind,
-    Metrics, Registry, RegistryError, SourceLocation,
+    Metrics, Registry, RegistryError, SourceLocation, source_location,
 };
 
 const BASE: FamilyDescriptor = FamilyDescriptor {
-    name: "",
-    help: "A family.",
-    kind: MetricKind::Counter,
-    unit: "",
-    label_kind: LabelKind::None,
-    label_names: &[],
-    const_labels: &[],
-    buckets: &[],
-    max_series: 0,
-    struct_name: "",
-    field_name: "",
-    location: SourceLocation { file: file!(), line: 0, column: 1, module: module_path!() },
-    objective: None,
+    location: SourceLocation { line: 0, column: 1, ..source_location!() },
+    ..FamilyDescriptor::new("", "A family.", MetricKind::Counter, source_location!())
 };
 
 const fn at(line: u32) -> SourceLocation {

@@ -115,28 +115,12 @@ pub(crate) mod fixtures {
     use crate::collect::CollectFamily;
     use crate::{
         Counter, DynFamily, Family, FamilyDescriptor, FloatGauge, Histogram, LabelKind, LabelSet,
-        LabelValue, MetricKind, Metrics, SourceLocation,
+        LabelValue, MetricKind, Metrics,
     };
 
     pub(crate) const BASE: FamilyDescriptor = FamilyDescriptor {
-        name: "",
-        help: "",
-        kind: MetricKind::Counter,
-        unit: "",
-        label_kind: LabelKind::None,
-        label_names: &[],
-        const_labels: &[],
-        buckets: &[],
-        max_series: 0,
         struct_name: "Shop",
-        field_name: "",
-        location: SourceLocation {
-            file: file!(),
-            line: line!(),
-            column: 1,
-            module: module_path!(),
-        },
-        objective: None,
+        ..FamilyDescriptor::new("", "", MetricKind::Counter, crate::source_location!())
     };
 
     pub(crate) static ORDERS: FamilyDescriptor = FamilyDescriptor {

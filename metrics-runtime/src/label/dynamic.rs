@@ -396,28 +396,17 @@ impl<M> core::fmt::Debug for DynFamily<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::descriptor::{LabelKind, MetricKind, SourceLocation};
+    use crate::descriptor::{LabelKind, MetricKind};
     use crate::metric::Counter;
+    use crate::source_location;
 
     static DESCRIPTOR: FamilyDescriptor = FamilyDescriptor {
-        name: "lookups",
-        help: "Lookups.",
-        kind: MetricKind::Counter,
-        unit: "",
         label_kind: LabelKind::Dynamic,
         label_names: &["a", "b"],
-        const_labels: &[],
-        buckets: &[],
         max_series: 10_000,
         struct_name: "Test",
         field_name: "lookups",
-        location: SourceLocation {
-            file: file!(),
-            line: line!(),
-            column: 1,
-            module: module_path!(),
-        },
-        objective: None,
+        ..FamilyDescriptor::new("lookups", "Lookups.", MetricKind::Counter, source_location!())
     };
 
     #[test]

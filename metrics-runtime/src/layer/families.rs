@@ -11,7 +11,7 @@ use super::HttpFamily;
 use super::labels::{METHODS, StatusKey};
 use super::route::Routes;
 use crate::collect::{CollectFamily, SeriesSink, Value};
-use crate::descriptor::{FamilyDescriptor, LabelKind, MetricKind, SourceLocation};
+use crate::descriptor::{FamilyDescriptor, LabelKind, MetricKind};
 use crate::label::{DynFamily, LabelValues};
 use crate::metric::{Counter, DEFAULT_BUCKETS, Gauge, Histogram, Metric};
 use crate::metrics::Metrics;
@@ -26,13 +26,6 @@ pub(crate) const SIZE_BUCKETS: &[f64] =
 
 const REQUEST_LABELS: &[&str] = &["method", "route", "status"];
 const ROUTE_LABELS: &[&str] = &["method", "route"];
-
-/// Where the invoking macro call is (nested, `line!()` gives the outermost call's).
-macro_rules! here {
-    () => {
-        SourceLocation { file: file!(), line: line!(), column: column!(), module: module_path!() }
-    };
-}
 
 /// One catalogue entry. Written like `#[derive(Metrics)]` writes them: a `static`
 /// in the link-time slice, so `catalogue()` lists the middleware's families in
@@ -55,7 +48,7 @@ macro_rules! http_family {
             max_series: DEFAULT_MAX_ROUTES,
             struct_name: "HttpMetricsLayer",
             field_name: $field,
-            location: here!(),
+            location: crate::source_location!(),
             objective: None,
         };
     };
@@ -105,7 +98,7 @@ pub(crate) static ROUTE_INDEX: FamilyDescriptor = FamilyDescriptor {
     max_series: DEFAULT_MAX_ROUTES,
     struct_name: "HttpMetricsLayer",
     field_name: "routes",
-    location: here!(),
+    location: crate::source_location!(),
     objective: None,
 };
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use metrics_runtime::collect::{CollectFamily, SeriesSink, Value};
 use metrics_runtime::{
-    FamilyDescriptor, LabelKind, LabelValues, MetricKind, Metrics, Registry, SourceLocation,
+    FamilyDescriptor, LabelValues, MetricKind, Metrics, Registry, source_location,
 };
 
 /// A gauge whose collection takes `delay`: for the concurrency, timeout and
@@ -17,19 +17,14 @@ pub struct Slow {
 }
 
 pub static SLOW: FamilyDescriptor = FamilyDescriptor {
-    name: "slow_collection_value",
-    help: "A gauge that takes a while to read.",
-    kind: MetricKind::Gauge,
-    unit: "",
-    label_kind: LabelKind::None,
-    label_names: &[],
-    const_labels: &[],
-    buckets: &[],
-    max_series: 0,
     struct_name: "Slow",
     field_name: "value",
-    location: SourceLocation { file: file!(), line: line!(), column: 1, module: module_path!() },
-    objective: None,
+    ..FamilyDescriptor::new(
+        "slow_collection_value",
+        "A gauge that takes a while to read.",
+        MetricKind::Gauge,
+        source_location!(),
+    )
 };
 
 impl CollectFamily for Slow {
@@ -67,7 +62,7 @@ pub struct Panicking {
 pub static PANICKING: FamilyDescriptor = FamilyDescriptor {
     name: "panicking_collection_value",
     struct_name: "Panicking",
-    location: SourceLocation { file: file!(), line: line!(), column: 1, module: module_path!() },
+    location: source_location!(),
     ..SLOW
 };
 

@@ -3,8 +3,12 @@
 //! Metric types know no format and encoders know no atomics; they meet here.
 
 use crate::descriptor::{FamilyDescriptor, MetricKind};
+use crate::exemplar::ExemplarLabels;
 use crate::label::{DynFamily, Family, LabelSet, LabelValues};
-use crate::metric::{Counter, FloatCounter, FloatGauge, Gauge, Histogram, Metric};
+use crate::metric::{
+    Counter, CounterWithExemplar, FloatCounter, FloatGauge, Gauge, Histogram,
+    HistogramWithExemplars, Metric,
+};
 
 /// A sample value as read from a series.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,6 +79,43 @@ pub trait SeriesSink {
     fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>);
     /// One series of unknown type (from attached `prometheus` registries only).
     fn unknown(&mut self, labels: &LabelValues<'_>, value: Value);
+
+    /// One counter series of a family that keeps exemplars, with its latest one.
+    /// Sinks for formats without exemplars keep the default: the plain counter.
+    fn counter_with_exemplar(
+        &mut self,
+        labels: &LabelValues<'_>,
+        value: Value,
+        exemplar: Option<&ExemplarSample<'_>>,
+    ) {
+        let _ = exemplar;
+        self.counter(labels, value);
+    }
+
+    /// One histogram series of a family that keeps exemplars: `exemplars` has one
+    /// entry per bucket of `sample` (the `+Inf` one last), `None` where the bucket
+    /// has none yet. Sinks for formats without exemplars keep the default: the plain
+    /// histogram.
+    fn histogram_with_exemplars(
+        &mut self,
+        labels: &LabelValues<'_>,
+        sample: &HistogramSample<'_>,
+        exemplars: &[Option<ExemplarSample<'_>>],
+    ) {
+        let _ = exemplars;
+        self.histogram(labels, sample);
+    }
+}
+
+/// An exemplar as read at a scrape: its labels, the value observed and when.
+#[derive(Debug, Clone)]
+pub struct ExemplarSample<'a> {
+    /// The exemplar's labels (already checked: at most 128 characters, valid names).
+    pub labels: ExemplarLabels<'a>,
+    /// The observation (a histogram's) or the increment (a counter's).
+    pub value: f64,
+    /// When it was recorded, in milliseconds since the Unix epoch.
+    pub timestamp_ms: u64,
 }
 
 /// A reading of one summary series.
@@ -113,7 +154,15 @@ macro_rules! single_series {
         }
     )*};
 }
-single_series!(Counter, FloatCounter, Gauge, FloatGauge, Histogram);
+single_series!(
+    Counter,
+    FloatCounter,
+    Gauge,
+    FloatGauge,
+    Histogram,
+    CounterWithExemplar,
+    HistogramWithExemplars
+);
 
 impl<L: LabelSet, M: Metric> CollectFamily for Family<L, M> {
     fn collect(&self, sink: &mut dyn SeriesSink) {
@@ -137,6 +186,11 @@ pub(crate) fn collect_histogram(
     labels: &LabelValues<'_>,
     sink: &mut dyn SeriesSink,
 ) {
+    read_histogram(histogram, |sample| sink.histogram(labels, sample));
+}
+
+/// Reads a histogram as [`collect_histogram`] does and calls `with` on the sample.
+pub(crate) fn read_histogram(histogram: &Histogram, with: impl FnOnce(&HistogramSample<'_>)) {
     let bounds = histogram.bounds();
     let mut stack = [0u64; 64];
     let mut heap;
@@ -147,7 +201,7 @@ pub(crate) fn collect_histogram(
         &mut heap
     };
     let sum = histogram.cumulative_into(cumulative);
-    sink.histogram(labels, &HistogramSample { bounds, cumulative, sum });
+    with(&HistogramSample { bounds, cumulative, sum });
 }
 
 /// What one family looks like in an exposition: its header, owned, and the label

@@ -50,6 +50,7 @@ mod catalogue;
 pub mod collect;
 mod descriptor;
 pub mod encode;
+pub mod exemplar;
 mod global;
 #[cfg(feature = "prometheus")]
 mod interop;
@@ -85,7 +86,8 @@ pub use label::{
     DEFAULT_MAX_SERIES, DynFamily, Family, LabelSet, LabelValue, LabelValues, OVERFLOW_LABEL_VALUE,
 };
 pub use metric::{
-    Counter, DEFAULT_BUCKETS, FloatCounter, FloatGauge, Gauge, Histogram, HistogramTimer, Metric,
+    Counter, CounterWithExemplar, DEFAULT_BUCKETS, FloatCounter, FloatGauge, Gauge, Histogram,
+    HistogramTimer, HistogramWithExemplars, Metric,
 };
 pub use metrics::Metrics;
 pub use process::BuildInfo;

@@ -18,7 +18,10 @@ pub use crate::timed::{
     timed_future,
 };
 
-use crate::metric::{Counter, FloatCounter, FloatGauge, Gauge, Histogram};
+use crate::metric::{
+    Counter, CounterWithExemplar, FloatCounter, FloatGauge, Gauge, Histogram,
+    HistogramWithExemplars,
+};
 
 /// A field type of a `#[derive(Metrics)]` struct: how it is created and what its
 /// descriptor says about it.
@@ -55,7 +58,15 @@ macro_rules! single_series_field {
         }
     )*};
 }
-single_series_field!(Counter, FloatCounter, Gauge, FloatGauge, Histogram);
+single_series_field!(
+    Counter,
+    FloatCounter,
+    Gauge,
+    FloatGauge,
+    Histogram,
+    CounterWithExemplar,
+    HistogramWithExemplars
+);
 
 impl<L: LabelSet, M: Metric> FamilyField for Family<L, M> {
     const KIND: MetricKind = M::KIND;

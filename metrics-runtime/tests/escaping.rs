@@ -200,12 +200,6 @@ fn float_counters_refuse_and_count_negative_and_nan_increments() {
     assert_eq!(refused(&Registry::new()), refused(&registry), "one process-wide count");
 }
 
-/// `promtool` on `PATH`, if any.
-fn promtool() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join("promtool")).find(|p| p.is_file())
-}
-
 /// Prometheus' own parsers take every hostile label value: `promtool check metrics`
 /// (the text format's parser and linter) and the OpenMetrics parser of `promtool
 /// tsdb create-blocks-from openmetrics`. Skipped, saying so, without promtool on
@@ -213,8 +207,8 @@ fn promtool() -> Option<std::path::PathBuf> {
 /// real Prometheus).
 #[test]
 fn promtool_accepts_every_label_value() {
-    use std::process::{Command, Stdio};
-    let Some(promtool) = promtool() else {
+    use std::process::Command;
+    let Some(promtool) = support::promtool() else {
         eprintln!("SKIPPED: promtool is not on PATH");
         return;
     };
@@ -248,19 +242,9 @@ fn promtool_accepts_every_label_value() {
             _ => line.to_owned(),
         })
         .collect();
-    let om_file = dir.join("exposition.om");
-    std::fs::write(&om_file, stamped).unwrap();
-    let out = Command::new(&promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om_file)
-        .arg(dir.join("blocks"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    let said =
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "promtool's OpenMetrics parser: {said}");
+    let (ok, said) = support::promtool_openmetrics(&promtool, &stamped, "escaping");
+    assert!(ok, "promtool's OpenMetrics parser: {said}");
     // Every sample went in: the block's sample count is the exposition's.
     let samples = om.split('\n').filter(|l| !l.is_empty() && !l.starts_with('#')).count();
     assert!(samples > label_values().len(), "{om}");

@@ -12,7 +12,15 @@ use crate::ctxt::Ctxt;
 use crate::meta::declaration;
 use crate::names::{Kind, did_you_mean, prefixed, with_unit};
 
-const SINGLE_TYPES: &[&str] = &["Counter", "FloatCounter", "Gauge", "FloatGauge", "Histogram"];
+const SINGLE_TYPES: &[&str] = &[
+    "Counter",
+    "FloatCounter",
+    "Gauge",
+    "FloatGauge",
+    "Histogram",
+    "CounterWithExemplar",
+    "HistogramWithExemplars",
+];
 const ALL_TYPES: &str = "`Counter`, `FloatCounter`, `Gauge`, `FloatGauge`, `Histogram`, \
                          `Family<Labels, M>` or `DynFamily<M>`";
 
@@ -161,9 +169,9 @@ fn single_kind(ty: &Type) -> Option<Kind> {
         return None;
     }
     match segment.ident.to_string().as_str() {
-        "Counter" | "FloatCounter" => Some(Kind::Counter),
+        "Counter" | "FloatCounter" | "CounterWithExemplar" => Some(Kind::Counter),
         "Gauge" | "FloatGauge" => Some(Kind::Gauge),
-        "Histogram" => Some(Kind::Histogram),
+        "Histogram" | "HistogramWithExemplars" => Some(Kind::Histogram),
         _ => None,
     }
 }

@@ -23,6 +23,20 @@ pub fn uint(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(buffer.format(v).as_bytes());
 }
 
+/// Appends milliseconds as seconds with three decimals (`1700000000.123`): exact,
+/// where an `f64` of seconds would round.
+#[inline]
+pub fn millis_as_seconds(out: &mut Vec<u8>, ms: u64) {
+    uint(out, ms / 1000);
+    let fraction = ms % 1000;
+    out.extend_from_slice(&[
+        b'.',
+        b'0' + (fraction / 100) as u8,
+        b'0' + (fraction / 10 % 10) as u8,
+        b'0' + (fraction % 10) as u8,
+    ]);
+}
+
 /// Appends a sample value.
 #[inline]
 pub fn value(out: &mut Vec<u8>, v: Value) {
@@ -55,6 +69,17 @@ mod tests {
         assert_eq!(f(0.005), "0.005");
         assert_eq!(f(1e300), "1e300");
         assert_eq!(f(-0.0), "-0.0");
+        let sub = f64::from_bits(1);
+        assert_eq!(f(sub).parse::<f64>().unwrap(), sub);
+    }
+
+    #[test]
+    fn milliseconds_are_written_as_exact_seconds() {
+        for (ms, text) in [(1_700_000_000_123, "1700000000.123"), (5, "0.005"), (1_000, "1.000")] {
+            let mut out = Vec::new();
+            millis_as_seconds(&mut out, ms);
+            assert_eq!(String::from_utf8(out).unwrap(), text);
+        }
         let sub = f64::from_bits(1);
         assert_eq!(f(sub).parse::<f64>().unwrap(), sub);
     }

@@ -2,10 +2,10 @@
 //!
 //! <https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md>
 
-use super::sample::SampleWriter;
+use super::sample::{SampleWriter, push_pair};
 use super::{escape, number};
 use crate::collect::{
-    ExpositionSink, FamilyHeader, HistogramSample, SeriesSink, SummarySample, Value,
+    ExemplarSample, ExpositionSink, FamilyHeader, HistogramSample, SeriesSink, SummarySample, Value,
 };
 use crate::label::LabelValues;
 
@@ -26,6 +26,22 @@ impl<'b> OpenMetricsEncoder<'b> {
     /// Writes the mandatory `# EOF` line.
     pub fn finish(self) {
         self.out.extend_from_slice(b"# EOF\n");
+    }
+
+    /// Ends a sample line, with ` # {labels} value timestamp` before the newline when
+    /// there is an exemplar (section "Exemplars").
+    fn end_sample(&mut self, exemplar: Option<&ExemplarSample<'_>>) {
+        if let Some(exemplar) = exemplar {
+            self.out.extend_from_slice(b" # {");
+            for (i, (name, value)) in exemplar.labels.clone().enumerate() {
+                push_pair(self.out, i > 0, name, value);
+            }
+            self.out.extend_from_slice(b"} ");
+            number::float(self.out, exemplar.value);
+            self.out.push(b' ');
+            number::millis_as_seconds(self.out, exemplar.timestamp_ms);
+        }
+        self.out.push(b'\n');
     }
 
     fn meta(&mut self, keyword: &[u8]) {
@@ -57,8 +73,18 @@ impl ExpositionSink for OpenMetricsEncoder<'_> {
 
 impl SeriesSink for OpenMetricsEncoder<'_> {
     fn counter(&mut self, labels: &LabelValues<'_>, value: Value) {
+        self.counter_with_exemplar(labels, value, None);
+    }
+
+    fn counter_with_exemplar(
+        &mut self,
+        labels: &LabelValues<'_>,
+        value: Value,
+        exemplar: Option<&ExemplarSample<'_>>,
+    ) {
         self.writer.start_series(labels);
-        self.writer.sample(self.out, "_total", None, value);
+        self.writer.sample_unended(self.out, "_total", None, value);
+        self.end_sample(exemplar);
     }
 
     fn gauge(&mut self, labels: &LabelValues<'_>, value: Value) {
@@ -71,6 +97,15 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
     }
 
     fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
+        self.histogram_with_exemplars(labels, sample, &[]);
+    }
+
+    fn histogram_with_exemplars(
+        &mut self,
+        labels: &LabelValues<'_>,
+        sample: &HistogramSample<'_>,
+        exemplars: &[Option<ExemplarSample<'_>>],
+    ) {
         self.writer.start_series(labels);
         for (i, count) in sample.cumulative.iter().enumerate() {
             self.le.clear();
@@ -78,7 +113,9 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
                 Some(bound) => number::float(&mut self.le, *bound),
                 None => self.le.extend_from_slice(b"+Inf"),
             }
-            self.writer.sample(self.out, "_bucket", Some(("le", &self.le)), Value::UInt(*count));
+            let bucket = Some(("le", &self.le[..]));
+            self.writer.sample_unended(self.out, "_bucket", bucket, Value::UInt(*count));
+            self.end_sample(exemplars.get(i).and_then(Option::as_ref));
         }
         // "Sum, and buckets values are counters so MUST NOT be NaN or negative.
         // Negative threshold buckets MAY be used, but then the Histogram MetricPoint
@@ -123,6 +160,7 @@ fn is_counter_value(v: f64) -> bool {
 mod tests {
     use super::*;
     use crate::descriptor::MetricKind;
+    use crate::exemplar::Exemplar;
 
     fn header<'a>(name: &'a str, kind: MetricKind, unit: &'a str) -> FamilyHeader<'a> {
         FamilyHeader { name, help: "h", kind, unit, const_labels: &[] }
@@ -166,6 +204,82 @@ mod tests {
             assert!(!out.contains("_sum") && !out.contains("_count"), "{out}");
             assert!(out.contains("h_seconds_bucket{le=\"+Inf\"}"), "{out}");
         }
+    }
+
+    fn exemplar_sample(exemplar: &Exemplar, value: f64, timestamp_ms: u64) -> ExemplarSample<'_> {
+        ExemplarSample { labels: exemplar.labels(), value, timestamp_ms }
+    }
+
+    /// The histogram of the spec's section "Exemplars" (and its example "Histogram
+    /// with exemplars"): the exemplar follows the bucket its value falls in.
+    #[test]
+    fn histogram_bucket_exemplars_as_in_the_spec() {
+        let empty = Exemplar::empty();
+        let koo = Exemplar::new(&[("trace_id", "KOO5S4vxi0o")]).unwrap();
+        let ohg = Exemplar::new(&[("trace_id", "oHg5SJYRHA0")]).unwrap();
+        let exemplars = [
+            None,
+            Some(exemplar_sample(&empty, 0.054, 1_520_879_607_000)),
+            Some(exemplar_sample(&koo, 0.67, 1_520_879_607_000)),
+            Some(exemplar_sample(&ohg, 9.8, 1_520_879_607_789)),
+            None,
+        ];
+        let mut out = Vec::new();
+        let mut encoder = OpenMetricsEncoder::new(&mut out);
+        encoder.family(&header("foo", MetricKind::Histogram, ""));
+        let sample = HistogramSample {
+            bounds: &[0.01, 0.1, 1.0, 10.0],
+            cumulative: &[0, 8, 11, 17, 17],
+            sum: 324_789.3,
+        };
+        encoder.histogram_with_exemplars(&LabelValues::EMPTY, &sample, &exemplars);
+        encoder.finish();
+        let out = String::from_utf8(out).unwrap();
+        let expected = "foo_bucket{le=\"0.01\"} 0\n\
+                        foo_bucket{le=\"0.1\"} 8 # {} 0.054 1520879607.000\n\
+                        foo_bucket{le=\"1.0\"} 11 # {trace_id=\"KOO5S4vxi0o\"} 0.67 1520879607.000\n\
+                        foo_bucket{le=\"10.0\"} 17 # {trace_id=\"oHg5SJYRHA0\"} 9.8 1520879607.789\n\
+                        foo_bucket{le=\"+Inf\"} 17\n\
+                        foo_count 17\n\
+                        foo_sum 324789.3\n";
+        assert!(out.contains(expected), "{out}");
+    }
+
+    /// The spec's counter example, `foo_total 17.0 1520879607.789 # {trace_id="KOO5S4vxi0o"} 1`,
+    /// as this encoder writes it (no sample timestamp; the exemplar's after its value).
+    #[test]
+    fn counter_exemplar_as_in_the_spec() {
+        let koo = Exemplar::new(&[("trace_id", "KOO5S4vxi0o")]).unwrap();
+        let mut out = Vec::new();
+        let mut encoder = OpenMetricsEncoder::new(&mut out);
+        encoder.family(&header("foo", MetricKind::Counter, ""));
+        let labels = LabelValues { names: &["a"], values: &["x\"y"] };
+        let exemplar = exemplar_sample(&koo, 1.0, 1_520_879_607_789);
+        encoder.counter_with_exemplar(&labels, Value::Float(17.0), Some(&exemplar));
+        encoder.counter_with_exemplar(&labels, Value::UInt(3), None);
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.ends_with(
+                "foo_total{a=\"x\\\"y\"} 17.0 # {trace_id=\"KOO5S4vxi0o\"} 1.0 1520879607.789\n\
+                 foo_total{a=\"x\\\"y\"} 3\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn exemplar_label_values_are_escaped() {
+        let exemplar = Exemplar::new(&[("trace_id", "a\"b\\c\nd"), ("span_id", "1")]).unwrap();
+        let mut out = Vec::new();
+        let mut encoder = OpenMetricsEncoder::new(&mut out);
+        encoder.family(&header("foo", MetricKind::Counter, ""));
+        let sample = exemplar_sample(&exemplar, 2.0, 0);
+        encoder.counter_with_exemplar(&LabelValues::EMPTY, Value::UInt(2), Some(&sample));
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.ends_with("foo_total 2 # {trace_id=\"a\\\"b\\\\c\\nd\",span_id=\"1\"} 2.0 0.000\n"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -45,6 +45,20 @@ impl SampleWriter {
         extra: Option<(&str, &[u8])>,
         value: Value,
     ) {
+        self.sample_unended(out, suffix, extra, value);
+        out.push(b'\n');
+    }
+
+    /// Writes `name{suffix}{block[,extra]} value` without the newline, for an
+    /// exemplar to follow.
+    #[inline]
+    pub(crate) fn sample_unended(
+        &self,
+        out: &mut Vec<u8>,
+        suffix: &str,
+        extra: Option<(&str, &[u8])>,
+        value: Value,
+    ) {
         out.extend_from_slice(&self.name);
         out.extend_from_slice(suffix.as_bytes());
         if !self.block.is_empty() || extra.is_some() {
@@ -63,7 +77,6 @@ impl SampleWriter {
         }
         out.push(b' ');
         number::value(out, value);
-        out.push(b'\n');
     }
 
     pub(crate) fn name(&self) -> &[u8] {
@@ -71,7 +84,7 @@ impl SampleWriter {
     }
 }
 
-fn push_pair(out: &mut Vec<u8>, comma: bool, name: &str, value: &str) {
+pub(crate) fn push_pair(out: &mut Vec<u8>, comma: bool, name: &str, value: &str) {
     if comma {
         out.push(b',');
     }

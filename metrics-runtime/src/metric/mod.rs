@@ -2,12 +2,16 @@
 
 pub(crate) mod atomic_f64;
 mod counter;
+mod counter_exemplar;
 mod gauge;
 mod histogram;
+mod histogram_exemplars;
 
 pub use counter::{Counter, FloatCounter};
+pub use counter_exemplar::CounterWithExemplar;
 pub use gauge::{FloatGauge, Gauge};
 pub use histogram::{DEFAULT_BUCKETS, Histogram, HistogramTimer};
+pub use histogram_exemplars::HistogramWithExemplars;
 
 use crate::collect::SeriesSink;
 use crate::descriptor::{FamilyDescriptor, MetricKind};
@@ -15,8 +19,8 @@ use crate::label::LabelValues;
 
 /// A type that can be one series of a metric family.
 ///
-/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`FloatGauge`] and
-/// [`Histogram`]; the families ([`Family`](crate::Family),
+/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`FloatGauge`],
+/// [`Histogram`], and [`CounterWithExemplar`] and [`HistogramWithExemplars`]; the families ([`Family`](crate::Family),
 /// [`DynFamily`](crate::DynFamily)) hold one value of it per label set.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a metric type",

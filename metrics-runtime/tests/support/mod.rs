@@ -36,3 +36,35 @@ pub const FORMATS: [Format; 2] = [Format::Text, Format::OpenMetrics];
 pub fn figure(name: &str, value: impl std::fmt::Display, unit: &str) {
     println!("reliability-figure\t{name}\t{value}\t{unit}");
 }
+
+/// `promtool` on `PATH`, if any.
+pub fn promtool() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join("promtool")).find(|p| p.is_file())
+}
+
+/// Feeds `exposition` (OpenMetrics, every sample with a timestamp) to Prometheus' own
+/// OpenMetrics parser, `promtool tsdb create-blocks-from openmetrics`, in a
+/// temporary directory named after `test`; returns whether it succeeded and what it
+/// said.
+pub fn promtool_openmetrics(
+    promtool: &std::path::Path,
+    exposition: &str,
+    test: &str,
+) -> (bool, String) {
+    let dir = std::env::temp_dir().join(format!("{test}-promtool-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("exposition.om");
+    std::fs::write(&file, exposition).unwrap();
+    let out = std::process::Command::new(promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&file)
+        .arg(dir.join("blocks"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), said)
+}

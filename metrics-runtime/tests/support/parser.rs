@@ -34,6 +34,20 @@ pub struct Sample {
     pub value: f64,
     /// The value as written.
     pub raw: String,
+    /// The exemplar after the sample (OpenMetrics, on `_total` and `_bucket` only).
+    pub exemplar: Option<Exemplar>,
+}
+
+/// An exemplar: ` # {labels} value [timestamp]` after a sample (OpenMetrics section
+/// "Exemplars").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exemplar {
+    /// Labels in written order, unescaped.
+    pub labels: Labels,
+    /// The exemplar's value.
+    pub value: f64,
+    /// Its timestamp in seconds, when written.
+    pub timestamp: Option<f64>,
 }
 
 impl Sample {
@@ -116,6 +130,18 @@ impl Parser {
         }
         let sample = self.sample(line)?;
         let family = self.family_of(&sample.name)?;
+        // "Exemplars MUST NOT be attached to" anything but a counter's `_total` and
+        // a histogram's (or gauge histogram's) `_bucket`.
+        if sample.exemplar.is_some() {
+            let ok = match family.kind.as_str() {
+                "counter" => sample.name.ends_with("_total"),
+                "histogram" | "gaugehistogram" => sample.name.ends_with("_bucket"),
+                _ => false,
+            };
+            if !ok {
+                return Err(format!("an exemplar on `{}` of a {}", sample.name, family.kind));
+            }
+        }
         family.samples.push(sample);
         Ok(())
     }
@@ -244,6 +270,13 @@ impl Parser {
             rest = self.labels(after, &mut labels)?;
         }
         let rest = rest.strip_prefix(' ').ok_or("no space before the value")?;
+        // Past the labels no `#` can be quoted, so the first ` # ` starts an exemplar.
+        let (rest, exemplar) = match rest.split_once(" # ") {
+            Some((rest, exemplar)) if self.syntax == Syntax::OpenMetrics => {
+                (rest, Some(self.exemplar(exemplar)?))
+            }
+            _ => (rest, None),
+        };
         let mut parts = rest.split(' ');
         let raw = parts.next().unwrap_or("");
         let value = parse_float(raw)?;
@@ -253,7 +286,32 @@ impl Parser {
         if parts.next().is_some() {
             return Err("unexpected text after the sample".into());
         }
-        Ok(Sample { name: name.to_owned(), labels, value, raw: raw.to_owned() })
+        Ok(Sample { name: name.to_owned(), labels, value, raw: raw.to_owned(), exemplar })
+    }
+
+    /// Parses `{labels} value [timestamp]`: at most 128 characters of label names and
+    /// values together ("The combined length of the label names and values of an
+    /// Exemplar's LabelSet MUST NOT exceed 128 UTF-8 character code points").
+    fn exemplar(&self, text: &str) -> Result<Exemplar, String> {
+        let after = text.strip_prefix('{').ok_or("an exemplar without `{`")?;
+        let mut labels = Vec::new();
+        let rest = self.labels(after, &mut labels).map_err(|e| format!("exemplar: {e}"))?;
+        let chars: usize = labels.iter().map(|(k, v)| k.chars().count() + v.chars().count()).sum();
+        if chars > 128 {
+            return Err(format!("exemplar labels of {chars} characters, over 128"));
+        }
+        let rest = rest.strip_prefix(' ').ok_or("no space before the exemplar's value")?;
+        let mut parts = rest.split(' ');
+        let value =
+            parse_float(parts.next().unwrap_or("")).map_err(|e| format!("exemplar: {e}"))?;
+        let timestamp = match parts.next() {
+            Some(raw) => Some(parse_float(raw).map_err(|e| format!("exemplar timestamp: {e}"))?),
+            None => None,
+        };
+        if parts.next().is_some() {
+            return Err("unexpected text after the exemplar".into());
+        }
+        Ok(Exemplar { labels, value, timestamp })
     }
 
     /// Parses `name="value",...}` and returns what follows the `}`.

@@ -28,7 +28,7 @@ use crate::metric::{
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a field of a `#[derive(Metrics)]` struct",
     label = "not a metric family type",
-    note = "use `Counter`, `FloatCounter`, `Gauge`, `FloatGauge`, `Histogram`, `Family<Labels, M>` or `DynFamily<M>`"
+    note = "use `Counter`, `FloatCounter`, `Gauge`, `FloatGauge`, `Histogram`, `CounterWithExemplar`, `HistogramWithExemplars`, `Family<Labels, M>` or `DynFamily<M>`"
 )]
 pub trait FamilyField: CollectFamily + Sized {
     /// The family's kind.

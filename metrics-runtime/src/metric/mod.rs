@@ -25,7 +25,7 @@ use crate::label::LabelValues;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a metric type",
     label = "not a metric type",
-    note = "a series is one of `Counter`, `FloatCounter`, `Gauge`, `FloatGauge` or `Histogram`"
+    note = "a series is one of `Counter`, `FloatCounter`, `Gauge`, `FloatGauge`, `Histogram`, `CounterWithExemplar` or `HistogramWithExemplars`"
 )]
 pub trait Metric: Send + Sync + 'static {
     /// The kind written in `# TYPE`.

@@ -1,21 +1,20 @@
 //! Counter increment with the handle held, single-threaded and from two threads at
 //! once, against prometheus, prometheus-client, fastmetrics, measured and a bare
-//! `AtomicU64::fetch_add` (the floor). Single-threaded rows are thread CPU time, the
-//! two-thread rows wall-clock time.
+//! `AtomicU64::fetch_add` (the floor). Every row is thread CPU time; the two-thread
+//! rows are the slower thread's (`two_threads.rs`).
 
 mod cpu_time;
+mod two_threads;
 
 use std::hint::black_box;
-use std::sync::Barrier;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
-use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use metrics_bench::{OURS, REQUESTS};
 use metrics_runtime::{Counter, Metric};
 
 use cpu_time::ThreadTime;
+use two_threads::bench_two_threads;
 
 /// One increment of each crate's counter, called through a generic so that every
 /// one is inlined into its benchmark loop as it would be in an application.
@@ -79,35 +78,12 @@ impl CounterBench for Alone<'_, '_> {
     }
 }
 
-/// Increments on two threads started together, timed in wall-clock time (CPU time
-/// would not show one thread waiting for the other's cache line): the figure is the
-/// slower thread's time per increment.
-struct Contended<'a, 'c>(&'a mut BenchmarkGroup<'c, WallTime>);
-
-const THREADS: usize = 2;
+/// Increments on two threads at once (`two_threads.rs`).
+struct Contended<'a, 'c>(&'a mut BenchmarkGroup<'c, ThreadTime>);
 
 impl CounterBench for Contended<'_, '_> {
     fn bench<T: Increment>(&mut self, name: &str, counter: &T) {
-        self.0.bench_function(name, |b| {
-            b.iter_custom(|iters| {
-                let barrier = Barrier::new(THREADS);
-                std::thread::scope(|s| {
-                    let handles: Vec<_> = (0..THREADS)
-                        .map(|_| {
-                            s.spawn(|| {
-                                barrier.wait();
-                                let start = Instant::now();
-                                for _ in 0..iters {
-                                    black_box(counter).increment();
-                                }
-                                start.elapsed()
-                            })
-                        })
-                        .collect();
-                    handles.into_iter().map(|h| h.join().unwrap()).max().unwrap_or(Duration::ZERO)
-                })
-            });
-        });
+        self.0.bench_function(name, |b| bench_two_threads(b, |_| black_box(counter).increment()));
     }
 }
 
@@ -129,16 +105,15 @@ fn counter_inc(c: &mut Criterion<ThreadTime>) {
     group.finish();
 }
 
-fn counter_inc_2threads(c: &mut Criterion) {
+fn counter_inc_2threads(c: &mut Criterion<ThreadTime>) {
     let mut group = c.benchmark_group("counter_inc_2threads");
     each_crate(&mut Contended(&mut group));
     group.finish();
 }
 
 criterion_group! {
-    name = alone;
+    name = benches;
     config = cpu_time::criterion();
-    targets = counter_inc
+    targets = counter_inc, counter_inc_2threads
 }
-criterion_group!(contended, counter_inc_2threads);
-criterion_main!(alone, contended);
+criterion_main!(benches);

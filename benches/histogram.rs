@@ -1,10 +1,12 @@
-//! Histogram observation (12 buckets): with the handle held, with two typed labels
-//! and with two string labels resolved per call, against prometheus,
+//! Histogram observation (12 buckets): with the handle held (from one thread, and
+//! from two threads on the same histogram), with two typed labels and with two
+//! string labels resolved per call, against prometheus,
 //! prometheus-client, fastmetrics and measured; and a timed section (start a timer,
 //! stop it, observe) against prometheus, measured and two bare `Instant::now()` reads.
 
 mod cpu_time;
 mod labels;
+mod two_threads;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -22,6 +24,7 @@ use metrics_bench::{
 use metrics_runtime::{DynFamily, Family, Histogram, Metric};
 use prometheus_client::metrics::family::Family as ClientFamily;
 use prometheus_client::metrics::histogram::Histogram as ClientHistogram;
+use two_threads::bench_two_threads;
 
 type FmHistogram = fastmetrics::metrics::histogram::Histogram;
 type FmFamily<L> = fastmetrics::metrics::family::Family<L, FmHistogram>;
@@ -62,6 +65,40 @@ fn observe(c: &mut Criterion<ThreadTime>) {
 
     let measured = MeasuredHistogram::with_metadata(measured_thresholds());
     group.bench_function("measured", |b| cycling(b, &OBSERVATIONS, |v| measured.observe(v)));
+
+    group.finish();
+}
+
+/// The observation number `i` of a benchmark loop.
+#[inline]
+fn observation(i: u64) -> f64 {
+    OBSERVATIONS[i as usize % OBSERVATIONS.len()]
+}
+
+fn observe_2threads(c: &mut Criterion<ThreadTime>) {
+    let mut group = c.benchmark_group("histogram_observe_2threads");
+
+    let ours = Histogram::for_family(&LATENCY);
+    group.bench_function(OURS, |b| bench_two_threads(b, |i| ours.observe(observation(i))));
+
+    let prometheus = prometheus::Histogram::with_opts(prometheus_opts("latency")).unwrap();
+    group.bench_function("prometheus", |b| {
+        bench_two_threads(b, |i| prometheus.observe(observation(i)))
+    });
+
+    let client = client_histogram();
+    group.bench_function("prometheus-client", |b| {
+        bench_two_threads(b, |i| client.observe(observation(i)))
+    });
+
+    let fastmetrics = fastmetrics_histogram();
+    group.bench_function("fastmetrics", |b| {
+        bench_two_threads(b, |i| fastmetrics.observe(observation(i)))
+    });
+
+    let measured = MeasuredHistogram::with_metadata(measured_thresholds());
+    group
+        .bench_function("measured", |b| bench_two_threads(b, |i| measured.observe(observation(i))));
 
     group.finish();
 }
@@ -161,6 +198,6 @@ fn timer(c: &mut Criterion<ThreadTime>) {
 criterion_group! {
     name = benches;
     config = cpu_time::criterion();
-    targets = observe, typed_2labels, dynamic_2labels, timer
+    targets = observe, observe_2threads, typed_2labels, dynamic_2labels, timer
 }
 criterion_main!(benches);

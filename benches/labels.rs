@@ -49,6 +49,13 @@ pub const REQUESTS: [RequestLabels; 8] = [
     RequestLabels { method: Method::Put, status: Status::ServerError },
 ];
 
+/// Every one of the 12 label sets, in our index order.
+pub fn all_requests() -> [RequestLabels; 12] {
+    const METHODS: [Method; 4] = [Method::Get, Method::Post, Method::Put, Method::Delete];
+    const STATUSES: [Status; 3] = [Status::Ok, Status::ClientError, Status::ServerError];
+    std::array::from_fn(|i| RequestLabels { method: METHODS[i / 3], status: STATUSES[i % 3] })
+}
+
 // --- metrics-runtime: by hand, since these types also derive measured's traits and
 // both crates' derives read `#[label(..)]` attributes ---
 

@@ -19,6 +19,9 @@ pub const COUNTER_SERIES: usize = 10_000;
 /// Series in the histogram family that the encoding and memory benches create.
 pub const HISTOGRAM_SERIES: usize = 1_000;
 
+/// The sizes the growth bench measures: encode time, scrape time and memory at each.
+pub const GROWTH_SERIES: [usize; 4] = [1_000, 10_000, 100_000, 1_000_000];
+
 /// Twelve bucket bounds in seconds (the `+Inf` bucket is implicit), used by every crate.
 pub static BOUNDS: [f64; 12] =
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
@@ -130,6 +133,17 @@ pub static ROUTE_HISTOGRAMS: FamilyDescriptor = descriptor(
     HISTOGRAM_SERIES,
 );
 
+/// The counter family of the growth bench, one `route` label, up to the largest of
+/// [`GROWTH_SERIES`].
+pub static GROWTH_COUNTERS: FamilyDescriptor = descriptor(
+    "route_requests",
+    MetricKind::Counter,
+    LabelKind::Dynamic,
+    &["route"],
+    &[],
+    GROWTH_SERIES[GROWTH_SERIES.len() - 1],
+);
+
 /// A metric type with its family of one `route` label and how many series it gets.
 pub trait RouteFamily: Metric {
     /// The family's descriptor.
@@ -156,19 +170,26 @@ impl RouteFamily for Histogram {
     }
 }
 
-/// One dynamic family of `M::SERIES` series labelled `route`, as a metrics struct, so
-/// that a [`Registry`](metrics_runtime::Registry) can encode it.
+/// One dynamic family of series labelled `route`, as a metrics struct, so that a
+/// [`Registry`](metrics_runtime::Registry) can encode it.
 #[derive(Debug)]
 pub struct RouteMetrics<M: RouteFamily> {
+    descriptor: &'static FamilyDescriptor,
     /// The family.
     pub family: DynFamily<M>,
 }
 
 impl<M: RouteFamily> RouteMetrics<M> {
-    /// The family with every series created and recorded into once.
+    /// The family of `M::SERIES` series, every one created and recorded into once.
     pub fn filled() -> Self {
-        let metrics = Self::new_unregistered();
-        for i in 0..M::SERIES {
+        Self::filled_to(M::DESCRIPTOR, M::SERIES)
+    }
+
+    /// The family described by `descriptor`, with `series` series created and
+    /// recorded into once.
+    pub fn filled_to(descriptor: &'static FamilyDescriptor, series: usize) -> Self {
+        let metrics = Self { descriptor, family: DynFamily::for_family(descriptor) };
+        for i in 0..series {
             metrics.family.get(&[&route(i)]).record(i);
         }
         metrics
@@ -177,14 +198,14 @@ impl<M: RouteFamily> RouteMetrics<M> {
 
 impl<M: RouteFamily> Metrics for RouteMetrics<M> {
     fn new_unregistered() -> Self {
-        Self { family: DynFamily::for_family(M::DESCRIPTOR) }
+        Self { descriptor: M::DESCRIPTOR, family: DynFamily::for_family(M::DESCRIPTOR) }
     }
 
     fn for_each_family(
         &self,
         visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
     ) {
-        visit(M::DESCRIPTOR, &self.family);
+        visit(self.descriptor, &self.family);
     }
 }
 

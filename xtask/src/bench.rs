@@ -11,7 +11,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+mod compile_time;
+mod growth;
+mod json;
+mod plot;
+mod targets;
 
 /// The id of our crate in every benchmark group (`metrics_bench::OURS`).
 const OURS: &str = "metrics-runtime";
@@ -27,12 +33,13 @@ const QUICK_ARGS: [&str; 7] =
     ["--warm-up-time", "1", "--measurement-time", "2", "--sample-size", "20", "--noplot"];
 
 /// The benchmark groups, in report order, with what each measures.
-const GROUPS: [(&str, &str); 14] = [
+const GROUPS: [(&str, &str); 15] = [
     ("counter_inc", "counter increment, handle held"),
     ("counter_inc_2threads", "counter increment, 2 threads on one counter"),
     ("family_typed_2labels", "counter increment, 2 enum labels resolved per call"),
     ("family_dynamic_2labels", "counter increment, 2 string labels resolved per call"),
     ("histogram_observe", "histogram observe (12 buckets), handle held"),
+    ("histogram_observe_2threads", "histogram observe, 2 threads on one histogram"),
     ("histogram_typed_2labels", "histogram observe, 2 enum labels resolved per call"),
     ("histogram_dynamic_2labels", "histogram observe, 2 string labels resolved per call"),
     ("histogram_timer", "histogram timer: start, stop, observe"),
@@ -44,13 +51,31 @@ const GROUPS: [(&str, &str); 14] = [
     ("encode_histogram_1k", "encode a 1,000-series histogram family (12 buckets)"),
 ];
 
+/// The families of `benches/memory.rs`, in report order, with what each is.
+const MEMORY_FAMILIES: [(&str, &str); 4] = [
+    ("counter", "counter, one string label (ours: `DynFamily`)"),
+    ("counter_typed", "counter, two enum labels (ours: typed `Family`)"),
+    ("histogram_12_buckets", "histogram (12 buckets), one string label (ours: `DynFamily`)"),
+    (
+        "histogram_12_buckets_typed",
+        "histogram (12 buckets), two enum labels (ours: typed `Family`)",
+    ),
+];
+
 /// How each crate is driven, so that a reader can judge the rows.
 const NOTES: &str = "\
 How each crate is used (`benches/`):
 
-- Times are the benchmark thread's CPU time (`benches/cpu_time.rs`), except the 2-thread
-  rows (wall-clock): on this shared machine wall-clock time also counts the moments the
-  thread waits for a core, which lands in whichever row happens to be running.
+- Times are the benchmark thread's CPU time (`benches/cpu_time.rs`): on this shared
+  machine wall-clock time also counts the moments the thread waits for a core, which
+  lands in whichever row happens to be running.
+- The 2-thread rows (`benches/two_threads.rs`): two threads started together on the
+  same series each time batches of 4096 operations (a few microseconds, wall-clock);
+  the figure is the median batch per operation. A batch during which a thread lost
+  its core is an outlier the median drops (timing whole loops made these rows swing
+  by 2x between runs); while both threads run, every batch pays for the cache line
+  they share. On a busy machine the two threads are seldom on cores at once and the
+  median tends to the uncontended cost: compare these rows within one run.
 - Every crate runs the same operations on the same label values, 12 bucket bounds and
   observations; labelled benches cycle through 8 label sets created beforehand.
 - Typed labels: our `Family<L, Counter>` (a dense array), measured's `LabelGroup` of
@@ -97,18 +122,38 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 }
 
+/// Where the growth plot goes, relative to the workspace root.
+const GROWTH_PLOT: &str = "docs/bench-growth.svg";
+
+/// Compile-time runs per crate (the fastest counts).
+fn compile_runs(quick: bool) -> usize {
+    if quick { 2 } else { 5 }
+}
+
 fn bench(quick: bool, no_run: bool) -> Result<PathBuf, String> {
     let root = workspace_root();
     let criterion = criterion_dir(&root);
     let stamp_file = criterion.join("metrics-bench-run");
-    let memory_file = criterion.join("metrics-bench-memory.tsv");
+    let files = Files {
+        memory: criterion.join("metrics-bench-memory.tsv"),
+        growth: criterion.join("metrics-bench-growth.tsv"),
+    };
+    let compile_file = criterion.join("metrics-bench-compile-time.tsv");
     if !no_run {
+        let started = Instant::now();
         std::fs::create_dir_all(&criterion).map_err(|e| format!("{}: {e}", criterion.display()))?;
         let mode = if quick { "quick" } else { "full" };
         let stamp = format!("{} {mode}\n", now_secs());
         std::fs::write(&stamp_file, stamp).map_err(|e| format!("{}: {e}", stamp_file.display()))?;
-        let _ = std::fs::remove_file(&memory_file);
-        run_cargo_bench(&root, quick, &memory_file)?;
+        for file in [&files.memory, &files.growth, &compile_file] {
+            let _ = std::fs::remove_file(file);
+        }
+        run_cargo_bench(&root, quick, &files)?;
+        let generated = criterion.parent().unwrap_or(&criterion).join("compile-time");
+        let tsv = compile_time::measure(&root, &generated, compile_runs(quick))?;
+        std::fs::write(&compile_file, tsv)
+            .map_err(|e| format!("{}: {e}", compile_file.display()))?;
+        eprintln!("xtask bench: the run took {:.0} s", started.elapsed().as_secs_f64());
     }
     let stamp = std::fs::read_to_string(&stamp_file)
         .map_err(|e| format!("no benchmark run recorded ({}: {e})", stamp_file.display()))?;
@@ -121,13 +166,35 @@ fn bench(quick: bool, no_run: bool) -> Result<PathBuf, String> {
             criterion.display()
         ));
     }
-    let memory = std::fs::read_to_string(&memory_file)
-        .map(|text| parse_memory(&text))
-        .map_err(|e| format!("{}: {e}", memory_file.display()))?;
-    let report = Report { results, memory, machine: Machine::probe(&root), mode: mode.to_owned() };
+    let read =
+        |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let report = Report {
+        results,
+        memory: parse_memory(&read(&files.memory)?),
+        growth: growth::parse(&read(&files.growth)?),
+        compile_time: compile_time::parse(&read(&compile_file)?),
+        machine: Machine::probe(&root),
+        mode: mode.to_owned(),
+    };
+    let plot = match report.growth_svg() {
+        Some(svg) => {
+            let path = root.join(GROWTH_PLOT);
+            std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(GROWTH_PLOT)
+        }
+        None => None,
+    };
     let path = root.join("BENCHMARKS.md");
-    std::fs::write(&path, report.render()).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&path, report.render(plot)).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// The files the bench targets write their figures to (`benches/memory.rs`,
+/// `benches/growth.rs`), named by environment variables.
+#[derive(Debug)]
+struct Files {
+    memory: PathBuf,
+    growth: PathBuf,
 }
 
 fn workspace_root() -> PathBuf {
@@ -147,14 +214,15 @@ fn criterion_dir(root: &Path) -> PathBuf {
     target.join("criterion")
 }
 
-fn run_cargo_bench(root: &Path, quick: bool, memory_file: &Path) -> Result<(), String> {
+fn run_cargo_bench(root: &Path, quick: bool, files: &Files) -> Result<(), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command.current_dir(root).args(["bench", "-p", "metrics-bench", "--"]);
     if quick {
         command.args(QUICK_ARGS);
     }
-    command.env("METRICS_BENCH_MEMORY", memory_file);
+    command.env("METRICS_BENCH_MEMORY", &files.memory);
+    command.env("METRICS_BENCH_GROWTH", &files.growth);
     eprintln!("xtask bench: running {command:?}");
     let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("cargo bench failed: {status}")) }
@@ -330,6 +398,8 @@ fn utc_date(secs: u64) -> String {
 struct Report {
     results: Results,
     memory: Memory,
+    growth: growth::Growth,
+    compile_time: Vec<compile_time::Row>,
     machine: Machine,
     mode: String,
 }
@@ -340,7 +410,7 @@ fn columns() -> impl Iterator<Item = &'static str> {
 }
 
 impl Report {
-    fn render(&self) -> String {
+    fn render(&self, plot: Option<&str>) -> String {
         let mut out = String::new();
         let m = &self.machine;
         let settings = if self.mode == "quick" {
@@ -352,7 +422,8 @@ impl Report {
             out,
             "# Benchmarks\n\n\
              Written by `cargo xtask bench` from one run of `cargo bench -p metrics-bench`; every \
-             figure below comes from that run (criterion medians, `benches/memory.rs` counts). \
+             figure below comes from that run (criterion medians, the figures `benches/memory.rs` \
+             and `benches/growth.rs` write, and the compile times of generated crates). \
              The machine is shared and noisy: compare the ratios within this run, not absolute \
              times across runs.\n\n\
              | | |\n|---|---|\n\
@@ -364,7 +435,10 @@ impl Report {
         self.render_medians(&mut out);
         self.render_ratios(&mut out);
         self.render_bytes(&mut out);
+        self.render_scrape(&mut out);
         self.render_memory(&mut out);
+        self.render_growth(&mut out, plot);
+        self.render_compile_time(&mut out);
         self.render_targets(&mut out);
         out
     }
@@ -450,7 +524,8 @@ impl Report {
     fn render_memory(&self, out: &mut String) {
         out.push_str(
             "## Memory\n\nHeap bytes kept per series (a counting global allocator; the family's \
-             total divided by its series; label values are one `route` string each).\n\n",
+             total divided by its series). String-labelled families have one `route` label \
+             (`/api/v1/items/<i>`); typed families two enum labels, every combination.\n\n",
         );
         let mut families: Vec<(&str, u64)> = Vec::new();
         for ((family, _), (series, _)) in &self.memory {
@@ -470,7 +545,9 @@ impl Report {
                     None => "–".to_owned(),
                 }
             });
-            table_row(out, &format!("{family} ({series} series)"), values);
+            let title =
+                MEMORY_FAMILIES.iter().find(|(f, _)| *f == family).map_or(family, |(_, t)| t);
+            table_row(out, &format!("{title} ({series} series)"), values);
         }
         out.push('\n');
     }
@@ -478,153 +555,6 @@ impl Report {
     fn median(&self, group: &str, row: &str, column: &str) -> Option<f64> {
         Some(self.results.get(group)?.get(row)?.get(column)?.1.median_ns)
     }
-
-    /// The fastest peer of a row, with its name.
-    fn fastest_peer(&self, group: &str, row: &str) -> Option<(&'static str, f64)> {
-        PEERS
-            .into_iter()
-            .filter_map(|p| Some((p, self.median(group, row, p)?)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-    }
-
-    /// The other side of a target: its name and figure.
-    fn against(&self, target: &Target) -> Option<(String, f64)> {
-        let (group, row) = (target.group, target.row);
-        match target.against {
-            Against::Floor(name) => Some((name.to_owned(), self.median(group, row, FLOOR)?)),
-            Against::Peer(peer) => Some((peer.to_owned(), self.median(group, row, peer)?)),
-            Against::FastestPeer => {
-                let (peer, median) = self.fastest_peer(group, row)?;
-                Some((format!("{peer} (fastest peer)"), median))
-            }
-        }
-    }
-
-    /// `#[timed]` on a trivial function costs at most two `Instant::now()` reads plus
-    /// 15 ns; with the fast clock, less than the two reads.
-    fn render_timed_target(&self, out: &mut String, group: &str) {
-        let (ours, floor) = (self.median(group, "", OURS), self.median(group, "", FLOOR));
-        let fast = group.ends_with("fast_clock");
-        let name = if fast {
-            "`#[timed(fast_clock)]` trivial function < two `Instant::now()` reads"
-        } else {
-            "`#[timed]` trivial function ≤ two `Instant::now()` reads + 15 ns"
-        };
-        let (Some(ours), Some(floor)) = (ours, floor) else {
-            let _ = writeln!(out, "- **not measured**: {name}");
-            return;
-        };
-        let limit = if fast { floor } else { floor + 15.0 };
-        let verdict = if ours <= limit { "**met**" } else { "**missed**" };
-        let _ = writeln!(
-            out,
-            "- {verdict}: {name}: ours {} vs two reads {} (+{})",
-            duration(ours),
-            duration(floor),
-            duration(ours - floor)
-        );
-    }
-
-    fn render_targets(&self, out: &mut String) {
-        out.push_str("## Targets\n\n");
-        for target in &TARGETS {
-            let ours = self.median(target.group, target.row, OURS);
-            target_line(out, target.name, target.limit, ours, self.against(target), duration);
-        }
-        let memory = |krate: &str| {
-            self.memory.get(&("counter".to_owned(), krate.to_owned())).map(|(_, b)| *b)
-        };
-        for group in ["timed_trivial_function", "timed_trivial_function_fast_clock"] {
-            self.render_timed_target(out, group);
-        }
-        let measured = memory("measured").map(|b| ("measured".to_owned(), b));
-        let bytes = |b: f64| format!("{b:.1} B");
-        let name = "heap bytes per counter series ≤ measured's";
-        target_line(out, name, 1.0, memory(OURS), measured, bytes);
-        out.push('\n');
-    }
-}
-
-/// What a target compares our median with.
-#[derive(Debug, Clone, Copy)]
-enum Against {
-    /// The group's floor benchmark, described.
-    Floor(&'static str),
-    /// One peer.
-    Peer(&'static str),
-    /// Whichever peer is fastest in this run.
-    FastestPeer,
-}
-
-/// A target: our median in `group`/`row` at most `limit` times the other side's.
-#[derive(Debug, Clone, Copy)]
-struct Target {
-    name: &'static str,
-    group: &'static str,
-    row: &'static str,
-    limit: f64,
-    against: Against,
-}
-
-const TARGETS: [Target; 5] = [
-    Target {
-        name: "counter increment ≤ 1.1x a bare atomic add",
-        group: "counter_inc",
-        row: "",
-        limit: 1.1,
-        against: Against::Floor("bare `AtomicU64::fetch_add`"),
-    },
-    Target {
-        name: "typed 2-label increment ≤ measured's",
-        group: "family_typed_2labels",
-        row: "",
-        limit: 1.0,
-        against: Against::Peer("measured"),
-    },
-    Target {
-        name: "dynamic 2-label increment ≤ 0.5x the fastest peer's",
-        group: "family_dynamic_2labels",
-        row: "",
-        limit: 0.5,
-        against: Against::FastestPeer,
-    },
-    Target {
-        name: "histogram observe ≤ the fastest peer's",
-        group: "histogram_observe",
-        row: "",
-        limit: 1.0,
-        against: Against::FastestPeer,
-    },
-    Target {
-        name: "encoding 10k counter series (text) ≤ measured's",
-        group: "encode_counter_10k",
-        row: "text",
-        limit: 1.0,
-        against: Against::Peer("measured"),
-    },
-];
-
-/// One line of the targets section: met or missed, with both figures and the ratio.
-fn target_line(
-    out: &mut String,
-    name: &str,
-    limit: f64,
-    ours: Option<f64>,
-    other: Option<(String, f64)>,
-    unit: fn(f64) -> String,
-) {
-    let (Some(ours), Some((who, theirs))) = (ours, other) else {
-        let _ = writeln!(out, "- **not measured**: {name}");
-        return;
-    };
-    let ratio = ours / theirs;
-    let verdict = if ratio <= limit { "**met**" } else { "**missed**" };
-    let _ = writeln!(
-        out,
-        "- {verdict}: {name}: ours {} vs {who} {}: {ratio:.2}x (target ≤ {limit:.2}x)",
-        unit(ours),
-        unit(theirs)
-    );
 }
 
 fn table_header<'a>(out: &mut String, first: &str, columns: impl Iterator<Item = &'a str>) {
@@ -646,220 +576,6 @@ fn duration(ns: f64) -> String {
         format!("{:.2} µs", ns / 1_000.0)
     } else {
         format!("{:.2} ms", ns / 1_000_000.0)
-    }
-}
-
-/// Just enough JSON to read criterion's output files.
-mod json {
-    /// A parsed JSON value.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Value {
-        Null,
-        Bool(bool),
-        Number(f64),
-        String(String),
-        Array(Vec<Value>),
-        Object(Vec<(String, Value)>),
-    }
-
-    impl Value {
-        pub fn get(&self, key: &str) -> Option<&Value> {
-            match self {
-                Value::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-                _ => None,
-            }
-        }
-
-        pub fn as_str(&self) -> Option<&str> {
-            match self {
-                Value::String(s) => Some(s),
-                _ => None,
-            }
-        }
-
-        pub fn as_f64(&self) -> Option<f64> {
-            match self {
-                Value::Number(n) => Some(*n),
-                _ => None,
-            }
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Value, String> {
-        let mut parser = Parser { bytes: text.as_bytes(), pos: 0 };
-        let value = parser.value()?;
-        parser.skip_whitespace();
-        if parser.pos == parser.bytes.len() {
-            Ok(value)
-        } else {
-            Err(format!("trailing characters at byte {}", parser.pos))
-        }
-    }
-
-    struct Parser<'a> {
-        bytes: &'a [u8],
-        pos: usize,
-    }
-
-    impl Parser<'_> {
-        fn skip_whitespace(&mut self) {
-            while self.bytes.get(self.pos).is_some_and(u8::is_ascii_whitespace) {
-                self.pos += 1;
-            }
-        }
-
-        fn error<T>(&self, what: &str) -> Result<T, String> {
-            Err(format!("{what} at byte {}", self.pos))
-        }
-
-        fn eat(&mut self, byte: u8) -> bool {
-            self.skip_whitespace();
-            if self.bytes.get(self.pos) == Some(&byte) {
-                self.pos += 1;
-                true
-            } else {
-                false
-            }
-        }
-
-        fn value(&mut self) -> Result<Value, String> {
-            self.skip_whitespace();
-            let rest = &self.bytes[self.pos..];
-            for (word, value) in
-                [("null", Value::Null), ("true", Value::Bool(true)), ("false", Value::Bool(false))]
-            {
-                if rest.starts_with(word.as_bytes()) {
-                    self.pos += word.len();
-                    return Ok(value);
-                }
-            }
-            match rest.first() {
-                Some(b'"') => self.string().map(Value::String),
-                Some(b'[') => {
-                    self.pos += 1;
-                    let mut items = Vec::new();
-                    if !self.eat(b']') {
-                        loop {
-                            items.push(self.value()?);
-                            if self.eat(b']') {
-                                break;
-                            }
-                            if !self.eat(b',') {
-                                return self.error("expected `,` or `]`");
-                            }
-                        }
-                    }
-                    Ok(Value::Array(items))
-                }
-                Some(b'{') => {
-                    self.pos += 1;
-                    let mut fields = Vec::new();
-                    if !self.eat(b'}') {
-                        loop {
-                            self.skip_whitespace();
-                            let key = self.string()?;
-                            if !self.eat(b':') {
-                                return self.error("expected `:`");
-                            }
-                            fields.push((key, self.value()?));
-                            if self.eat(b'}') {
-                                break;
-                            }
-                            if !self.eat(b',') {
-                                return self.error("expected `,` or `}`");
-                            }
-                        }
-                    }
-                    Ok(Value::Object(fields))
-                }
-                Some(_) => self.number(),
-                None => self.error("unexpected end"),
-            }
-        }
-
-        fn number(&mut self) -> Result<Value, String> {
-            let start = self.pos;
-            while self.bytes.get(self.pos).is_some_and(|b| {
-                b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
-            }) {
-                self.pos += 1;
-            }
-            let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or("");
-            match text.parse() {
-                Ok(n) => Ok(Value::Number(n)),
-                Err(_) => self.error("expected a value"),
-            }
-        }
-
-        fn string(&mut self) -> Result<String, String> {
-            if self.bytes.get(self.pos) != Some(&b'"') {
-                return self.error("expected a string");
-            }
-            self.pos += 1;
-            let mut out = Vec::new();
-            loop {
-                match self.bytes.get(self.pos) {
-                    None => return self.error("unterminated string"),
-                    Some(b'"') => {
-                        self.pos += 1;
-                        return String::from_utf8(out).map_err(|e| e.to_string());
-                    }
-                    Some(b'\\') => {
-                        let escaped = self.bytes.get(self.pos + 1).copied();
-                        self.pos += 2;
-                        match escaped {
-                            Some(b'n') => out.push(b'\n'),
-                            Some(b't') => out.push(b'\t'),
-                            Some(b'r') => out.push(b'\r'),
-                            Some(b'b') => out.push(0x08),
-                            Some(b'f') => out.push(0x0c),
-                            Some(b'u') => {
-                                let hex = self.bytes.get(self.pos..self.pos + 4).unwrap_or(b"");
-                                let code = std::str::from_utf8(hex)
-                                    .ok()
-                                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                                    .and_then(char::from_u32)
-                                    .unwrap_or(char::REPLACEMENT_CHARACTER);
-                                self.pos += 4;
-                                let mut buf = [0; 4];
-                                out.extend_from_slice(code.encode_utf8(&mut buf).as_bytes());
-                            }
-                            Some(other) => out.push(other),
-                            None => return self.error("unterminated escape"),
-                        }
-                    }
-                    Some(&byte) => {
-                        out.push(byte);
-                        self.pos += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn reads_criterion_estimates() {
-            let text = r#"{"mean":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.5,"upper_bound":2.5},"point_estimate":2.0,"standard_error":0.1},"median":{"point_estimate":1.25e1,"standard_error":null}}"#;
-            let value = parse(text).unwrap();
-            let median = value.get("median").and_then(|m| m.get("point_estimate"));
-            assert_eq!(median.and_then(Value::as_f64), Some(12.5));
-        }
-
-        #[test]
-        fn reads_strings_and_arrays() {
-            let value =
-                parse(r#"{"id":"a\"b\u00e9","list":[1, true, null],"t":{"Bytes":42}}"#).unwrap();
-            assert_eq!(value.get("id").and_then(Value::as_str), Some("a\"bé"));
-            assert_eq!(
-                value.get("t").and_then(|t| t.get("Bytes")).and_then(Value::as_f64),
-                Some(42.0)
-            );
-            assert!(parse("{\"a\":1,}").is_err());
-        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Counter increment with the handle held, single-threaded and from two threads at
 //! once, against prometheus, prometheus-client, fastmetrics, measured and a bare
-//! `AtomicU64::fetch_add` (the floor). Every row is thread CPU time; the two-thread
-//! rows are the slower thread's (`two_threads.rs`).
+//! `AtomicU64::fetch_add` (the floor). The single-threaded rows are thread CPU time;
+//! the two-thread rows the median of short batches on both threads (`two_threads.rs`).
 
 mod cpu_time;
 mod two_threads;

@@ -69,18 +69,19 @@ fn render(out: &mut String, chart: &Chart, left: f64) {
         (x0 + x1) / 2.0,
         chart.title
     );
-    // Horizontal grid and y labels.
-    let mut y = 0.0;
-    while y <= y_top + y_step / 2.0 {
+    // Horizontal grid and y labels, with as many decimals as the step needs.
+    let decimals = (-y_step.log10().floor()).max(0.0) as usize;
+    let ticks = (y_top / y_step).round() as usize;
+    for tick in 0..=ticks {
+        let y = tick as f64 * y_step;
         let _ = writeln!(
             out,
             "<line x1=\"{x0:.1}\" y1=\"{0:.1}\" x2=\"{x1:.1}\" y2=\"{0:.1}\" stroke=\"#ddd\"/>\
-             <text x=\"{1:.1}\" y=\"{2:.1}\" text-anchor=\"end\">{y}</text>",
+             <text x=\"{1:.1}\" y=\"{2:.1}\" text-anchor=\"end\">{y:.decimals$}</text>",
             py(y),
             x0 - 6.0,
             py(y) + 4.0
         );
-        y += y_step;
     }
     // Decades on the x axis.
     let mut x = 10f64.powf(x_min.log10().ceil());
@@ -149,6 +150,7 @@ mod tests {
         assert_eq!(step(100.0), 50.0);
         assert_eq!(step(9.0), 5.0);
         assert_eq!(step(140.0), 50.0);
+        assert_eq!(step(0.3), 0.1);
     }
 
     #[test]
@@ -166,5 +168,6 @@ mod tests {
         assert_eq!(svg.matches("stroke-width=\"2\"/>\n").count(), 2, "{svg}");
         assert_eq!(svg.matches("<circle").count(), 6);
         assert!(svg.contains(">1M</text>") && svg.contains(">1k</text>"));
+        assert!(svg.contains(">3</text>") && !svg.contains(".0</text>"), "{svg}");
     }
 }

@@ -32,7 +32,7 @@ struct Target {
     why: &'static str,
 }
 
-const TARGETS: [Target; 15] = [
+const TARGETS: [Target; 13] = [
     Target {
         name: "counter increment ≤ 1.1x a bare atomic add",
         group: "counter_inc",
@@ -150,26 +150,6 @@ const TARGETS: [Target; 15] = [
         against: Against::Peer("measured", "text"),
         why: "",
     },
-    Target {
-        name: "counter increment, 2 threads on one counter ≤ the fastest peer's \
-               (no target in the issue: shown for the contended row)",
-        group: "counter_inc_2threads",
-        row: "",
-        limit: 1.0,
-        against: Against::FastestPeer,
-        why: "every increment of ours is one `fetch_add` on one cache line, as the \
-              floor row is; a peer that keeps a slot per thread and sums them at \
-              scrape time does not share the line",
-    },
-    Target {
-        name: "histogram observe, 2 threads on one histogram ≤ the fastest peer's \
-               (no target in the issue: shown for the contended row)",
-        group: "histogram_observe_2threads",
-        row: "",
-        limit: 1.0,
-        against: Against::FastestPeer,
-        why: "both threads add to the same bucket counters and sum",
-    },
 ];
 
 /// A memory target: at most `limit` heap bytes per series of `family`
@@ -257,12 +237,12 @@ impl Report {
         let over = ours - floor - allowance;
         let _ = write!(
             out,
-            "- {verdict}: {}: ours {} vs two reads {} ({}{} above them)",
+            "- {verdict}: {}: ours {} vs two reads {} ({} {} them)",
             target.name,
             duration(ours),
             duration(floor),
-            if ours < floor { "-" } else { "+" },
-            duration((ours - floor).abs())
+            duration((ours - floor).abs()),
+            if ours < floor { "below" } else { "above" },
         );
         if !met {
             let _ = write!(out, "; {} over the target", duration(over));

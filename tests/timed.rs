@@ -342,3 +342,87 @@ async fn error_kinds_are_counted_beside_the_outcome() {
     assert_eq!(kind("fetch", "timeout"), 1);
     assert_eq!(kind("parse_port", "ParseIntError"), 1);
 }
+
+mod exemplars {
+    use std::cell::Cell;
+
+    use metrics_runtime::exemplar::{self, TraceId};
+    use metrics_runtime::{Format, default_registry, timed};
+
+    thread_local! {
+        static TRACE: Cell<Option<TraceId>> = const { Cell::new(None) };
+    }
+
+    fn from_thread_local() -> Option<TraceId> {
+        TRACE.with(Cell::get)
+    }
+
+    fn in_trace<T>(id: u128, f: impl FnOnce() -> T) -> T {
+        // Every test of this binary shares the process-wide source; setting it twice
+        // keeps the first, which is this same function.
+        exemplar::set_trace_id_source(from_thread_local);
+        TRACE.with(|t| t.set(TraceId::from_u128(id)));
+        let out = f();
+        TRACE.with(|t| t.set(None));
+        out
+    }
+
+    fn bucket_lines(function: &str) -> Vec<String> {
+        let prefix = format!("function_duration_seconds_bucket{{function=\"{function}\",");
+        default_registry()
+            .encode_to_string(Format::OpenMetrics)
+            .lines()
+            .filter(|l| l.starts_with(&prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[timed(exemplars, buckets = [0.5, 60.0])]
+    fn traced_sync() -> u32 {
+        1
+    }
+
+    #[timed(exemplars, buckets = [0.5, 60.0])]
+    async fn traced_async() -> Result<u32, String> {
+        tokio::task::yield_now().await;
+        Err("no".into())
+    }
+
+    #[timed(buckets = [0.5, 60.0])]
+    fn untraced() {}
+
+    #[test]
+    fn the_trace_id_is_the_exemplar_of_the_bucket_the_duration_fell_in() {
+        in_trace(0xabc, traced_sync);
+        let lines = bucket_lines("traced_sync");
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        let exemplar = "le=\"0.5\"} 1 # {trace_id=\"00000000000000000000000000000abc\"} ";
+        assert!(lines[0].contains(exemplar), "{lines:?}");
+        assert!(!lines[1].contains('#') && !lines[2].contains('#'), "{lines:?}");
+        // Outside a trace the call is timed and the bucket keeps its exemplar.
+        traced_sync();
+        assert!(
+            bucket_lines("traced_sync")[0]
+                .contains("} 2 # {trace_id=\"00000000000000000000000000000abc\"} ")
+        );
+        assert!(!default_registry().encode_to_string(Format::Text).contains("trace_id"));
+    }
+
+    #[test]
+    fn async_calls_keep_the_trace_id_they_end_in() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        in_trace(0xdef, || runtime.block_on(traced_async())).unwrap_err();
+        let lines = bucket_lines("traced_async");
+        assert!(
+            lines[0].contains("} 1 # {trace_id=\"00000000000000000000000000000def\"} "),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_function_without_the_option_keeps_no_exemplar() {
+        in_trace(0x123, untraced);
+        let lines = bucket_lines("untraced");
+        assert!(lines.iter().all(|l| !l.contains('#')), "{lines:?}");
+    }
+}

@@ -13,9 +13,9 @@ pub use crate::metric::Metric;
 pub use crate::metrics::Metrics;
 pub use crate::names::{contains, is_valid_label_name};
 pub use crate::timed::{
-    KindProbe, Outcome, Probe, StdClock, TIMED_FUNCTIONS, TimedCall, TimedDescriptor,
-    TimedFunction, TimedSeries, TscClock, ViaDefault, ViaErrorKind, ViaTimedOutcome, ViaTypeName,
-    timed_future,
+    KindProbe, NoExemplars, Outcome, Probe, StdClock, TIMED_FUNCTIONS, TimedCall, TimedDescriptor,
+    TimedFunction, TimedSeries, TraceExemplars, TscClock, ViaDefault, ViaErrorKind,
+    ViaTimedOutcome, ViaTypeName, timed_future,
 };
 
 use crate::metric::{

@@ -1,5 +1,5 @@
 //! `#[timed(name = "..", labels(k = "v"), buckets = .., in_flight, error_kind, fast_clock,
-//! objective(..), skip, crate = path)]`.
+//! exemplars, objective(..), skip, crate = path)]`.
 
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
@@ -15,6 +15,7 @@ const KEYS: &[&str] = &[
     "in_flight",
     "error_kind",
     "fast_clock",
+    "exemplars",
     "objective",
     "skip",
     "crate",
@@ -33,6 +34,7 @@ pub(crate) struct TimedArgs {
     pub(crate) in_flight: Option<bool>,
     pub(crate) error_kind: Option<bool>,
     pub(crate) fast_clock: Option<bool>,
+    pub(crate) exemplars: Option<bool>,
     pub(crate) objective: Option<ObjectiveSpec>,
     pub(crate) skip: bool,
     pub(crate) krate: Option<syn::Path>,
@@ -48,6 +50,7 @@ impl TimedArgs {
             in_flight: inner.in_flight.or(self.in_flight),
             error_kind: inner.error_kind.or(self.error_kind),
             fast_clock: inner.fast_clock.or(self.fast_clock),
+            exemplars: inner.exemplars.or(self.exemplars),
             objective: inner.objective.clone().or_else(|| self.objective.clone()),
             skip: inner.skip,
             krate: inner.krate.clone().or_else(|| self.krate.clone()),
@@ -145,6 +148,17 @@ fn apply(args: &mut TimedArgs, key: &str, meta: &Meta) -> syn::Result<()> {
         "fast_clock" => {
             flag(meta)?;
             args.fast_clock = Some(true);
+        }
+        "exemplars" => {
+            if !matches!(meta, Meta::Path(_)) {
+                return Err(syn::Error::new_spanned(
+                    meta,
+                    "`exemplars` takes no value: it keeps the current trace id, from \
+                     `metrics_runtime::exemplar::set_trace_id_source` or the `opentelemetry` \
+                     feature; write `#[timed(exemplars)]`",
+                ));
+            }
+            args.exemplars = Some(true);
         }
         "objective" => {
             let Meta::List(list) = meta else {

@@ -60,6 +60,13 @@ pub(crate) fn timed_body(
     };
     let clock =
         if args.fast_clock.unwrap_or(false) { quote!(#p::TscClock) } else { quote!(#p::StdClock) };
+    // A type, not a flag read at run time: without `exemplars` the recording compiles
+    // to what it was before exemplars existed.
+    let exemplars = if args.exemplars.unwrap_or(false) {
+        quote!(#p::TraceExemplars)
+    } else {
+        quote!(#p::NoExemplars)
+    };
     let (objective, bound_check) = match objective {
         Some(objective) => {
             let check = objective.latency.map(|latency| {
@@ -117,7 +124,7 @@ pub(crate) fn timed_body(
             let classify = classify(&output);
             quote! {{
                 #prelude
-                #p::timed_future::<#output, #clock, _, _, { __METRICS_TIMED_BUCKETS.len() + 1 }>(
+                #p::timed_future::<#output, #clock, #exemplars, _, _, { __METRICS_TIMED_BUCKETS.len() + 1 }>(
                     &__METRICS_TIMED,
                     #classify,
                     async move #block,
@@ -128,7 +135,7 @@ pub(crate) fn timed_body(
             let output = inferable(&output);
             let classify = classify(&output);
             let timed = quote! {
-                #p::timed_future::<#output, #clock, _, _, { __METRICS_TIMED_BUCKETS.len() + 1 }>(
+                #p::timed_future::<#output, #clock, #exemplars, _, _, { __METRICS_TIMED_BUCKETS.len() + 1 }>(
                     &__METRICS_TIMED,
                     #classify,
                     __metrics_future,
@@ -157,7 +164,7 @@ pub(crate) fn timed_body(
             quote! {{
                 #prelude
                 let __metrics_call =
-                    #p::TimedCall::<{ __METRICS_TIMED_BUCKETS.len() + 1 }, #clock>::start(&__METRICS_TIMED);
+                    #p::TimedCall::<{ __METRICS_TIMED_BUCKETS.len() + 1 }, #clock, #exemplars>::start(&__METRICS_TIMED);
                 #[allow(clippy::redundant_closure_call, unused_mut)]
                 let __metrics_output = (move || -> #output #block)();
                 __metrics_call.finish(#outcome);

@@ -55,6 +55,11 @@ impl ExemplarCell {
         Self { slot: AtomicPtr::new(ptr::null_mut()) }
     }
 
+    /// Whether an exemplar was ever recorded here (a scrape can skip the others).
+    pub(crate) fn is_used(&self) -> bool {
+        !self.slot.load(Ordering::Relaxed).is_null()
+    }
+
     /// Keeps `exemplar` with `value`, stamped now; skipped if another thread is
     /// writing this cell at this instant.
     #[inline]

@@ -4,8 +4,9 @@ use std::sync::OnceLock;
 
 use super::function::{TIMED_FUNCTIONS, TimedDescriptor, TimedReading};
 use super::outcome::Outcome;
-use crate::collect::{ExpositionSink, FamilyHeader, HistogramSample, Value};
+use crate::collect::{ExemplarSample, ExpositionSink, FamilyHeader, HistogramSample, Value};
 use crate::descriptor::MetricKind;
+use crate::exemplar::ExemplarSnapshot;
 use crate::label::LabelValues;
 
 static PREFIX: OnceLock<String> = OnceLock::new();
@@ -64,6 +65,7 @@ pub(crate) fn collect(sink: &mut dyn ExpositionSink) {
                     *a += b;
                 }
                 entry.reading.sum += reading.sum;
+                merge_exemplars(&mut entry.reading.exemplars, reading.exemplars);
                 entry.reading.in_flight += reading.in_flight;
                 for (kind, count) in reading.error_kinds {
                     match entry.reading.error_kinds.iter_mut().find(|(k, _)| *k == kind) {
@@ -118,7 +120,18 @@ pub(crate) fn collect(sink: &mut dyn ExpositionSink) {
                 cumulative: &entry.reading.cumulative,
                 sum: entry.reading.sum,
             };
-            sink.histogram(&LabelValues { names: &names, values: &values }, &sample);
+            let labels = LabelValues { names: &names, values: &values };
+            if entry.reading.exemplars.is_empty() {
+                sink.histogram(&labels, &sample);
+            } else {
+                let exemplars: Vec<Option<ExemplarSample<'_>>> = entry
+                    .reading
+                    .exemplars
+                    .iter()
+                    .map(|e| e.as_ref().map(ExemplarSnapshot::sample))
+                    .collect();
+                sink.histogram_with_exemplars(&labels, &sample, &exemplars);
+            }
         }
         if group.iter().any(|e| e.descriptor.in_flight) {
             let in_flight_name = format!("{stem}_calls_in_flight");
@@ -157,6 +170,25 @@ pub(crate) fn collect(sink: &mut dyn ExpositionSink) {
                     );
                 }
             }
+        }
+    }
+}
+
+/// Keeps, bucket by bucket, the newer of two functions' exemplars (functions summed
+/// into one series).
+fn merge_exemplars(into: &mut Vec<Option<ExemplarSnapshot>>, from: Vec<Option<ExemplarSnapshot>>) {
+    if into.is_empty() {
+        *into = from;
+        return;
+    }
+    for (kept, other) in into.iter_mut().zip(from) {
+        let newer = match (&*kept, &other) {
+            (Some(kept), Some(other)) => other.timestamp_ms > kept.timestamp_ms,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if newer {
+            *kept = other;
         }
     }
 }

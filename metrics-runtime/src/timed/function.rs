@@ -3,8 +3,10 @@
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use super::exemplar::CallExemplars;
 use super::outcome::Outcome;
 use crate::descriptor::{Objective, SourceLocation};
+use crate::exemplar::{ExemplarCell, ExemplarSnapshot};
 
 /// What `#[timed]` knows about a function at compile time.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +49,8 @@ pub struct TimedReading {
     pub in_flight: i64,
     /// Errors by kind (with `error_kind`).
     pub error_kinds: Vec<(&'static str, u64)>,
+    /// The latest exemplar of each bucket (with `exemplars`; empty without).
+    pub(crate) exemplars: Vec<Option<ExemplarSnapshot>>,
 }
 
 /// A `#[timed]` function's series as the registry reads them.
@@ -80,6 +84,9 @@ pub struct TimedFunction<const B: usize> {
     in_flight: AtomicI64,
     /// Errors by kind: written on the error path only, so a lock is fine here.
     error_kinds: Mutex<Vec<(&'static str, u64)>>,
+    /// One per bucket, written by `#[timed(exemplars)]` only: eight bytes each
+    /// until the first exemplar.
+    exemplars: [ExemplarCell; B],
 }
 
 /// How many error kinds one function keeps apart; further kinds count as `other`.
@@ -97,6 +104,7 @@ impl<const B: usize> TimedFunction<B> {
             sum: AtomicU64::new(0),
             in_flight: AtomicI64::new(0),
             error_kinds: Mutex::new(Vec::new()),
+            exemplars: [const { ExemplarCell::new() }; B],
         }
     }
 
@@ -113,9 +121,11 @@ impl<const B: usize> TimedFunction<B> {
         }
     }
 
-    /// Records one finished call.
+    /// Records one finished call, with the exemplar `E` gives (none for
+    /// [`NoExemplars`](super::NoExemplars), whose `current()` is a constant `None`:
+    /// the code is then what it was before exemplars).
     #[inline]
-    pub(crate) fn record(&self, outcome: Outcome, seconds: f64) {
+    pub(crate) fn record_with<E: CallExemplars>(&self, outcome: Outcome, seconds: f64) {
         if self.descriptor.in_flight {
             self.in_flight.fetch_sub(1, Ordering::Relaxed);
         }
@@ -126,6 +136,9 @@ impl<const B: usize> TimedFunction<B> {
         }
         self.buckets[index].fetch_add(1, Ordering::Relaxed);
         crate::metric::atomic_f64::add(&self.sum, seconds);
+        if let Some(exemplar) = E::current() {
+            self.exemplars[index].record(&exemplar, seconds);
+        }
     }
 
     /// Counts one error of kind `kind` (the error path of `#[timed(error_kind)]`).
@@ -180,5 +193,12 @@ impl<const B: usize> TimedSeries for TimedFunction<B> {
         reading
             .error_kinds
             .extend_from_slice(&self.error_kinds.lock().unwrap_or_else(PoisonError::into_inner));
+        reading.exemplars.clear();
+        if self.exemplars.iter().any(ExemplarCell::is_used) {
+            let mut snapshot = ExemplarSnapshot::new();
+            for cell in &self.exemplars {
+                reading.exemplars.push(cell.read(&mut snapshot).then(|| snapshot.clone()));
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@
 mod call;
 mod clock;
 mod collect;
+mod exemplar;
 mod function;
 mod outcome;
 
@@ -25,6 +26,7 @@ pub use call::{TimedCall, TimedFuture, timed_future};
 pub use clock::{Clock, StdClock, TscClock};
 pub use collect::set_prefix;
 pub(crate) use collect::{collect, stem};
+pub use exemplar::{CallExemplars, NoExemplars, TraceExemplars};
 pub use function::{TIMED_FUNCTIONS, TimedDescriptor, TimedFunction, TimedSeries, timed_functions};
 pub use outcome::{
     KindProbe, Outcome, Probe, TimedErrorKind, TimedOutcome, ViaDefault, ViaErrorKind,

@@ -1,0 +1,35 @@
+//! Whether a timed call's duration keeps the current trace id as its bucket's
+//! exemplar: a type chosen at compile time by `#[timed(exemplars)]`, so that a
+//! function without the option runs exactly the code it ran before.
+
+use crate::exemplar::{Exemplar, current_exemplar};
+
+/// Where a timed call's exemplar comes from, read once when the call ends.
+pub trait CallExemplars: 'static {
+    /// The exemplar to keep with the duration, if any.
+    fn current() -> Option<Exemplar>;
+}
+
+/// No exemplar (`#[timed]`): the call's recording compiles to what it was without
+/// exemplars.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoExemplars;
+
+impl CallExemplars for NoExemplars {
+    #[inline(always)]
+    fn current() -> Option<Exemplar> {
+        None
+    }
+}
+
+/// The current trace id, from [`set_trace_id_source`](crate::exemplar::set_trace_id_source)
+/// or the `opentelemetry` feature (`#[timed(exemplars)]`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TraceExemplars;
+
+impl CallExemplars for TraceExemplars {
+    #[inline]
+    fn current() -> Option<Exemplar> {
+        current_exemplar()
+    }
+}

@@ -1,0 +1,8 @@
+use metrics_runtime::timed;
+
+#[timed(exemplars = "opentelemetry")]
+fn handle() {}
+
+fn main() {
+    handle();
+}

@@ -450,3 +450,46 @@ async fn default_registry_when_none_is_given() {
         r#"default_registry_test_http_requests_total{method="GET",route="/health",status="204"} 1"#;
     assert!(text.contains(line), "{text}");
 }
+
+tokio::task_local! {
+    static TRACE: Option<metrics_runtime::exemplar::TraceId>;
+}
+
+fn trace_of_task() -> Option<metrics_runtime::exemplar::TraceId> {
+    TRACE.try_with(|t| *t).ok().flatten()
+}
+
+/// With `exemplars(true)` the duration bucket a request fell in keeps the trace id
+/// current when its response was ready; without, nothing changes.
+#[tokio::test]
+async fn exemplars_carry_the_trace_id_of_the_request() {
+    use metrics_runtime::exemplar::{self, TraceId};
+    exemplar::set_trace_id_source(trace_of_task);
+    let with = Registry::new();
+    let without = Registry::new();
+    let build = |registry, on| {
+        HttpMetricsLayer::builder()
+            .route_template(MatchedPath::as_str)
+            .exemplars(on)
+            .registry(registry)
+            .build()
+            .unwrap()
+    };
+    let apps = [app(build(&with, true)), app(build(&without, false))];
+    for app in &apps {
+        let id = TraceId::from_u128(0x5eed);
+        TRACE.scope(id, call(app, "GET", "/health")).await;
+        // A request outside any trace leaves the bucket's exemplar as it was.
+        call(app, "GET", "/health").await;
+    }
+    let (om, parsed) = support::scrape(&with, Format::OpenMetrics);
+    let family = parsed.family("http_request_duration_seconds").unwrap();
+    let exemplars: Vec<_> = family.samples.iter().filter_map(|s| s.exemplar.as_ref()).collect();
+    assert_eq!(exemplars.len(), 1, "{om}");
+    let trace_id = ("trace_id".to_owned(), format!("{:032x}", 0x5eed));
+    assert_eq!(exemplars[0].labels, vec![trace_id], "{om}");
+    assert!(exemplars[0].value < 1.0, "{om}");
+    let (om, _) = support::scrape(&without, Format::OpenMetrics);
+    assert!(!om.contains("trace_id"), "{om}");
+    assert!(!with.encode_to_string(Format::Text).contains("trace_id"));
+}

@@ -13,7 +13,7 @@ use super::route::Routes;
 use crate::collect::{CollectFamily, SeriesSink, Value};
 use crate::descriptor::{FamilyDescriptor, LabelKind, MetricKind};
 use crate::label::{DynFamily, LabelValues};
-use crate::metric::{Counter, DEFAULT_BUCKETS, Gauge, Histogram, Metric};
+use crate::metric::{BucketExemplars, Counter, DEFAULT_BUCKETS, Gauge, Histogram, Metric};
 use crate::metrics::Metrics;
 
 /// How many routes have series of their own by default; later ones are folded into
@@ -110,6 +110,8 @@ pub(crate) struct HttpMetrics {
     routes: DynFamily<RouteSlot>,
     pub(crate) route_of: Routes,
     pub(crate) status_class: bool,
+    /// Whether each route's duration buckets keep the current trace id.
+    pub(crate) exemplars: bool,
 }
 
 impl HttpMetrics {
@@ -118,15 +120,17 @@ impl HttpMetrics {
         route_index: &'static FamilyDescriptor,
         route_of: Routes,
         status_class: bool,
+        exemplars: bool,
     ) -> Self {
-        Self { descriptors, routes: DynFamily::for_family(route_index), route_of, status_class }
+        let routes = DynFamily::for_family(route_index);
+        Self { descriptors, routes, route_of, status_class, exemplars }
     }
 
     /// The series of `route` and method number `method`, created on first use.
     #[inline]
     pub(crate) fn series(&self, route: &str, method: usize) -> &Arc<RouteSeries> {
         self.routes.get(&[route]).methods[method]
-            .get_or_init(|| Arc::new(RouteSeries::new(&self.descriptors)))
+            .get_or_init(|| Arc::new(RouteSeries::new(&self.descriptors, self.exemplars)))
     }
 }
 
@@ -137,6 +141,7 @@ impl core::fmt::Debug for HttpMetrics {
             .field("routes", &self.routes.len())
             .field("route_of", &self.route_of)
             .field("status_class", &self.status_class)
+            .field("exemplars", &self.exemplars)
             .finish()
     }
 }
@@ -145,7 +150,7 @@ impl Metrics for HttpMetrics {
     /// The families of a layer built with no option: default names and buckets,
     /// every route `unmatched`, exact statuses.
     fn new_unregistered() -> Self {
-        Self::new(DEFAULT_DESCRIPTORS, &ROUTE_INDEX, Routes::default(), false)
+        Self::new(DEFAULT_DESCRIPTORS, &ROUTE_INDEX, Routes::default(), false, false)
     }
 
     fn for_each_family(
@@ -182,19 +187,36 @@ pub(crate) struct RouteSeries {
     pub(crate) in_flight: Gauge,
     pub(crate) statuses: StatusCounts,
     pub(crate) duration: Histogram,
+    /// The duration buckets' exemplars, when the layer keeps them.
+    duration_exemplars: Option<BucketExemplars>,
     pub(crate) request_size: Histogram,
     pub(crate) response_size: Histogram,
 }
 
 impl RouteSeries {
-    fn new(descriptors: &[&'static FamilyDescriptor; 5]) -> Self {
+    fn new(descriptors: &[&'static FamilyDescriptor; 5], exemplars: bool) -> Self {
         let histogram = |family: HttpFamily| Histogram::for_family(descriptors[family as usize]);
+        let duration = histogram(HttpFamily::Duration);
         Self {
             in_flight: Gauge::new(),
             statuses: StatusCounts::default(),
-            duration: histogram(HttpFamily::Duration),
+            duration_exemplars: exemplars.then(|| BucketExemplars::for_histogram(&duration)),
+            duration,
             request_size: histogram(HttpFamily::RequestSize),
             response_size: histogram(HttpFamily::ResponseSize),
+        }
+    }
+
+    /// Observes a request's duration, with the current trace id as the bucket's
+    /// exemplar when the layer keeps them and there is one.
+    #[inline]
+    pub(crate) fn observe_duration(&self, seconds: f64) {
+        match &self.duration_exemplars {
+            None => self.duration.observe(seconds),
+            Some(exemplars) => match crate::exemplar::current_exemplar() {
+                Some(exemplar) => exemplars.observe(&self.duration, seconds, &exemplar),
+                None => self.duration.observe(seconds),
+            },
         }
     }
 }
@@ -287,7 +309,10 @@ impl CollectFamily for FamilyView<'_> {
                             sink.counter(&labels, Value::UInt(folded));
                         }
                     }
-                    HttpFamily::Duration => series.duration.collect_series(&labels, sink),
+                    HttpFamily::Duration => match &series.duration_exemplars {
+                        None => series.duration.collect_series(&labels, sink),
+                        Some(exemplars) => exemplars.collect(&series.duration, &labels, sink),
+                    },
                     HttpFamily::RequestSize => series.request_size.collect_series(&labels, sink),
                     HttpFamily::ResponseSize => series.response_size.collect_series(&labels, sink),
                     HttpFamily::InFlight => series.in_flight.collect_series(&labels, sink),

@@ -54,7 +54,7 @@ impl InFlight {
         let series = self.series.take()?;
         series.in_flight.dec();
         series.statuses.inc(status);
-        series.duration.observe(self.start.elapsed().as_secs_f64());
+        series.observe_duration(self.start.elapsed().as_secs_f64());
         if let Some(size) = self.request_size {
             series.request_size.observe(size as f64);
         }

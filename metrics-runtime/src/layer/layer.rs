@@ -66,6 +66,7 @@ impl HttpMetricsLayer {
             size_buckets: None,
             max_routes: DEFAULT_MAX_ROUTES,
             status_class: false,
+            exemplars: false,
             routes: Routes::new(),
         }
     }
@@ -135,6 +136,7 @@ pub struct HttpMetricsBuilder<'r> {
     size_buckets: Option<Vec<f64>>,
     max_routes: usize,
     status_class: bool,
+    exemplars: bool,
     routes: Routes,
 }
 
@@ -161,6 +163,39 @@ impl<'r> HttpMetricsBuilder<'r> {
     /// Labels statuses by class (`2xx`, `4xx`) instead of exact code.
     pub fn status_class(mut self, class: bool) -> Self {
         self.status_class = class;
+        self
+    }
+
+    /// Keeps, in each bucket of the duration histogram, the trace id of the latest
+    /// request that fell in it, as its exemplar (written in OpenMetrics only). The
+    /// trace id is the one current when the response is ready: from
+    /// [`set_trace_id_source`](crate::exemplar::set_trace_id_source), or with the
+    /// `opentelemetry` feature from the current `tracing` span (add this layer
+    /// inside the one that opens the request's span, e.g. tower-http's
+    /// `TraceLayer`, so that the span is entered around it). Off by default; off, a
+    /// request costs what it did before exemplars.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use metrics_runtime::exemplar::{self, TraceId};
+    /// use metrics_runtime::{Format, Registry, layer::HttpMetricsLayer};
+    /// use tower::ServiceExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// exemplar::set_trace_id_source(|| TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736"));
+    /// let registry = Registry::new();
+    /// let layer = HttpMetricsLayer::builder().exemplars(true).registry(&registry).build()?;
+    /// let app = Router::new().route("/", get(|| async { "ok" })).layer(layer);
+    /// app.oneshot(http::Request::get("/").body(axum::body::Body::empty())?).await?;
+    ///
+    /// let text = registry.encode_to_string(Format::OpenMetrics);
+    /// assert!(text.contains(r#"le="0.005"} 1 # {trace_id="4bf92f3577b34da6a3ce929d0e0e4736"} "#));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn exemplars(mut self, on: bool) -> Self {
+        self.exemplars = on;
         self
     }
 
@@ -232,7 +267,13 @@ impl<'r> HttpMetricsBuilder<'r> {
             DEFAULT_MAX_ROUTES => &ROUTE_INDEX,
             max_series => leak(FamilyDescriptor { max_series, ..ROUTE_INDEX }),
         };
-        let metrics = HttpMetrics::new(descriptors, route_index, self.routes, self.status_class);
+        let metrics = HttpMetrics::new(
+            descriptors,
+            route_index,
+            self.routes,
+            self.status_class,
+            self.exemplars,
+        );
         let registry = match self.registry {
             Some(registry) => registry,
             None => default_registry(),

@@ -29,8 +29,7 @@ use crate::label::LabelValues;
 #[derive(Debug)]
 pub struct HistogramWithExemplars {
     histogram: Histogram,
-    /// One per bucket, the `+Inf` one last.
-    exemplars: Box<[ExemplarCell]>,
+    exemplars: BucketExemplars,
 }
 
 impl HistogramWithExemplars {
@@ -46,18 +45,13 @@ impl HistogramWithExemplars {
     }
 
     fn wrap(histogram: Histogram) -> Self {
-        let exemplars = (0..=histogram.bounds().len()).map(|_| ExemplarCell::new()).collect();
-        Self { histogram, exemplars }
+        Self { exemplars: BucketExemplars::for_histogram(&histogram), histogram }
     }
 
     /// Records one observation and keeps `exemplar` in its bucket.
     #[inline]
     pub fn observe_with_exemplar(&self, v: f64, exemplar: &Exemplar) {
-        let index = self.histogram.observe_in_bucket(v);
-        // One cell per bucket: `index` is in range as it was for the bucket.
-        if let Some(cell) = self.exemplars.get(index) {
-            cell.record(exemplar, v);
-        }
+        self.exemplars.observe(&self.histogram, v, exemplar);
     }
 }
 
@@ -77,17 +71,57 @@ impl Metric for HistogramWithExemplars {
     }
 
     fn collect_series(&self, labels: &LabelValues<'_>, sink: &mut dyn SeriesSink) {
+        self.exemplars.collect(&self.histogram, labels, sink);
+    }
+}
+
+/// One exemplar cell per bucket of a histogram kept beside it: what
+/// [`HistogramWithExemplars`] adds to a [`Histogram`], also used by the HTTP layer
+/// when its exemplars are on.
+#[derive(Debug)]
+pub(crate) struct BucketExemplars {
+    /// One per bucket, the `+Inf` one last.
+    cells: Box<[ExemplarCell]>,
+}
+
+impl BucketExemplars {
+    pub(crate) fn for_histogram(histogram: &Histogram) -> Self {
+        Self { cells: (0..=histogram.bounds().len()).map(|_| ExemplarCell::new()).collect() }
+    }
+
+    /// Observes `v` in `histogram` (the one these cells were made for) and keeps
+    /// `exemplar` in the bucket it fell in.
+    #[inline]
+    pub(crate) fn observe(&self, histogram: &Histogram, v: f64, exemplar: &Exemplar) {
+        let index = histogram.observe_in_bucket(v);
+        // One cell per bucket: `index` is in range as it was for the bucket.
+        if let Some(cell) = self.cells.get(index) {
+            cell.record(exemplar, v);
+        }
+    }
+
+    /// Sends `histogram` with these exemplars to `sink`.
+    pub(crate) fn collect(
+        &self,
+        histogram: &Histogram,
+        labels: &LabelValues<'_>,
+        sink: &mut dyn SeriesSink,
+    ) {
+        if !self.cells.iter().any(ExemplarCell::is_used) {
+            crate::collect::collect_histogram(histogram, labels, sink);
+            return;
+        }
         // Exemplars first: one recorded after its bucket was counted is then never
         // shown beside a count that does not include it yet.
-        let mut snapshots = vec![ExemplarSnapshot::new(); self.exemplars.len()];
+        let mut snapshots = vec![ExemplarSnapshot::new(); self.cells.len()];
         let found: Vec<bool> =
-            self.exemplars.iter().zip(&mut snapshots).map(|(c, s)| c.read(s)).collect();
+            self.cells.iter().zip(&mut snapshots).map(|(c, s)| c.read(s)).collect();
         let exemplars: Vec<Option<ExemplarSample<'_>>> = snapshots
             .iter()
             .zip(found)
             .map(|(snapshot, found)| found.then(|| snapshot.sample()))
             .collect();
-        crate::collect::read_histogram(&self.histogram, |sample| {
+        crate::collect::read_histogram(histogram, |sample| {
             sink.histogram_with_exemplars(labels, sample, &exemplars);
         });
     }

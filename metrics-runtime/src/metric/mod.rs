@@ -11,6 +11,7 @@ pub use counter::{Counter, FloatCounter};
 pub use counter_exemplar::CounterWithExemplar;
 pub use gauge::{FloatGauge, Gauge};
 pub use histogram::{DEFAULT_BUCKETS, Histogram, HistogramTimer};
+pub(crate) use histogram_exemplars::BucketExemplars;
 pub use histogram_exemplars::HistogramWithExemplars;
 
 use crate::collect::SeriesSink;

@@ -33,7 +33,7 @@ const QUICK_ARGS: [&str; 7] =
     ["--warm-up-time", "1", "--measurement-time", "2", "--sample-size", "20", "--noplot"];
 
 /// The benchmark groups, in report order, with what each measures.
-const GROUPS: [(&str, &str); 15] = [
+const GROUPS: [(&str, &str); 20] = [
     ("counter_inc", "counter increment, handle held"),
     ("counter_inc_2threads", "counter increment, 2 threads on one counter"),
     ("family_typed_2labels", "counter increment, 2 enum labels resolved per call"),
@@ -47,6 +47,20 @@ const GROUPS: [(&str, &str); 15] = [
     ("timed_trivial_function_fast_clock", "a trivial function under `#[timed(fast_clock)]`"),
     ("http_layer_axum_request", "one request through an axum router (floor: a no-op layer)"),
     ("http_layer_bare_service", "one request through a bare tower service, paths normalised"),
+    (
+        "exemplars_histogram_observe_off",
+        "`HistogramWithExemplars::observe`, no exemplar (floor: `Histogram::observe`)",
+    ),
+    (
+        "exemplars_histogram_observe_on",
+        "histogram observe with a trace id exemplar (floor: `Histogram::observe`)",
+    ),
+    (
+        "exemplars_histogram_observe_on_labels",
+        "histogram observe with an `Exemplar` made once (floor: `Histogram::observe`)",
+    ),
+    ("exemplars_timed_on", "`#[timed(exemplars)]` in a trace (floor: `#[timed]`)"),
+    ("exemplars_timed_no_trace", "`#[timed(exemplars)]` outside any trace (floor: `#[timed]`)"),
     ("encode_counter_10k", "encode a 10,000-series counter family"),
     ("encode_histogram_1k", "encode a 1,000-series histogram family (12 buckets)"),
 ];
@@ -88,7 +102,10 @@ How each crate is used (`benches/`):
 - Encoding writes into a buffer reused between iterations; prometheus includes its
   `gather()`. prometheus and measured write Prometheus text only; fastmetrics' text
   0.0.4 profile leaves the `_total` suffix off counters (see the sizes).
-- Floors: a bare `AtomicU64::fetch_add(1, Relaxed)`; two `Instant::now()` reads.
+- Floors: a bare `AtomicU64::fetch_add(1, Relaxed)`; two `Instant::now()` reads. In the
+  exemplar rows (`benches/exemplars.rs`) the floor is the same operation without
+  exemplars in the same run: exemplars off is the plain type, on adds the trace id,
+  its timestamp (a wall-clock read) and the lock-free store.
 
 ";
 

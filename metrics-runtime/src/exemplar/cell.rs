@@ -13,6 +13,7 @@ use core::ptr;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering, fence};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::TraceId;
 use super::labels::{Exemplar, ExemplarLabels, MAX_EXEMPLAR_BYTES};
 
 const WORDS: usize = MAX_EXEMPLAR_BYTES / 8;
@@ -64,6 +65,22 @@ impl ExemplarCell {
     /// writing this cell at this instant.
     #[inline]
     pub(crate) fn record(&self, exemplar: &Exemplar, value: f64) {
+        self.record_encoded(exemplar.encoded(), value);
+    }
+
+    /// Keeps the exemplar `{trace_id="<id>"}`, written straight into the slot with
+    /// no [`Exemplar`] made on the way (the path of `#[timed]` and the HTTP layer).
+    #[inline]
+    pub(crate) fn record_trace_id(&self, id: TraceId, value: f64) {
+        self.record_encoded(&id.encoded_exemplar(), value);
+    }
+
+    /// Keeps labels as [`Exemplar::encoded`] writes them (at most
+    /// `MAX_EXEMPLAR_BYTES`).
+    #[inline]
+    fn record_encoded(&self, encoded: &[u8], value: f64) {
+        // Read before the slot is claimed, to keep the claim short.
+        let timestamp_ms = now_ms();
         let slot = self.slot();
         let sequence = slot.sequence.load(Ordering::Relaxed);
         if sequence & 1 == 1
@@ -76,9 +93,8 @@ impl ExemplarCell {
         }
         // The data stores below must not be seen before the odd sequence.
         fence(Ordering::Release);
-        let encoded = exemplar.encoded();
         slot.value.store(value.to_bits(), Ordering::Relaxed);
-        slot.timestamp_ms.store(now_ms(), Ordering::Relaxed);
+        slot.timestamp_ms.store(timestamp_ms, Ordering::Relaxed);
         slot.len.store(encoded.len() as u64, Ordering::Relaxed);
         for (word, chunk) in slot.words.iter().zip(encoded.chunks(8)) {
             let mut bytes = [0u8; 8];
@@ -249,6 +265,11 @@ mod tests {
         );
         cell.record(&Exemplar::empty(), 3.0);
         assert_eq!(read(&cell), Some((vec![], 3.0)));
+        let id = TraceId::from_u128(0xfeed).unwrap();
+        cell.record_trace_id(id, 4.0);
+        let labels =
+            Exemplar::from_trace_id(id).labels().map(|(k, v)| (k.into(), v.into())).collect();
+        assert_eq!(read(&cell), Some((labels, 4.0)));
     }
 
     /// Writers store exemplars whose every label value encodes the value recorded

@@ -43,6 +43,17 @@ impl TraceId {
         self.0.to_be_bytes()
     }
 
+    /// `trace_id`, the separator, the hex digits, the separator: the labels of
+    /// [`Exemplar::from_trace_id`] as it encodes them, made on the stack.
+    pub(crate) fn encoded_exemplar(self) -> [u8; 42] {
+        let mut out = [0u8; 42];
+        out[..8].copy_from_slice(b"trace_id");
+        out[8] = 0xFF;
+        out[9..41].copy_from_slice(&self.hex());
+        out[41] = 0xFF;
+        out
+    }
+
     fn hex(self) -> [u8; 32] {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut out = [0u8; 32];
@@ -158,5 +169,6 @@ mod tests {
         let id = TraceId::from_u128(0xabc).unwrap();
         let checked = Exemplar::new(&[("trace_id", &id.to_string())]).unwrap();
         assert_eq!(Exemplar::from_trace_id(id), checked);
+        assert_eq!(id.encoded_exemplar()[..], *checked.encoded());
     }
 }

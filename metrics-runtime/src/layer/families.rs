@@ -213,8 +213,8 @@ impl RouteSeries {
     pub(crate) fn observe_duration(&self, seconds: f64) {
         match &self.duration_exemplars {
             None => self.duration.observe(seconds),
-            Some(exemplars) => match crate::exemplar::current_exemplar() {
-                Some(exemplar) => exemplars.observe(&self.duration, seconds, &exemplar),
+            Some(exemplars) => match crate::exemplar::current_trace_id() {
+                Some(id) => exemplars.observe_trace_id(&self.duration, seconds, id),
                 None => self.duration.observe(seconds),
             },
         }

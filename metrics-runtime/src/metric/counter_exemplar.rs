@@ -3,7 +3,7 @@ use core::ops::Deref;
 use super::{Counter, Metric};
 use crate::collect::{SeriesSink, Value};
 use crate::descriptor::{FamilyDescriptor, MetricKind};
-use crate::exemplar::{Exemplar, ExemplarCell, ExemplarSnapshot};
+use crate::exemplar::{Exemplar, ExemplarCell, ExemplarSnapshot, TraceId};
 use crate::label::LabelValues;
 
 /// A [`Counter`] that also keeps its latest exemplar, written in OpenMetrics after
@@ -46,6 +46,21 @@ impl CounterWithExemplar {
     pub fn inc_by_with_exemplar(&self, n: u64, exemplar: &Exemplar) {
         self.counter.inc_by(n);
         self.exemplar.record(exemplar, n as f64);
+    }
+
+    /// Adds one and keeps `{trace_id="<id>"}` (with the value 1).
+    #[inline]
+    pub fn inc_with_trace_id(&self, id: TraceId) {
+        self.inc_by_with_trace_id(1, id);
+    }
+
+    /// Adds `n` and keeps `{trace_id="<id>"}`: the same as
+    /// [`inc_by_with_exemplar`](Self::inc_by_with_exemplar) with
+    /// [`Exemplar::from_trace_id`], without making the exemplar.
+    #[inline]
+    pub fn inc_by_with_trace_id(&self, n: u64, id: TraceId) {
+        self.counter.inc_by(n);
+        self.exemplar.record_trace_id(id, n as f64);
     }
 }
 

@@ -3,7 +3,7 @@ use core::ops::Deref;
 use super::{Histogram, Metric};
 use crate::collect::{ExemplarSample, SeriesSink};
 use crate::descriptor::{FamilyDescriptor, MetricKind};
-use crate::exemplar::{Exemplar, ExemplarCell, ExemplarSnapshot};
+use crate::exemplar::{Exemplar, ExemplarCell, ExemplarSnapshot, TraceId};
 use crate::label::LabelValues;
 
 /// A [`Histogram`] whose buckets also keep their latest exemplar, written in
@@ -51,7 +51,26 @@ impl HistogramWithExemplars {
     /// Records one observation and keeps `exemplar` in its bucket.
     #[inline]
     pub fn observe_with_exemplar(&self, v: f64, exemplar: &Exemplar) {
-        self.exemplars.observe(&self.histogram, v, exemplar);
+        let index = self.histogram.observe_in_bucket(v);
+        self.exemplars.record(index, exemplar, v);
+    }
+
+    /// Records one observation and keeps `{trace_id="<id>"}` in its bucket: the
+    /// same as [`observe_with_exemplar`](Self::observe_with_exemplar) with
+    /// [`Exemplar::from_trace_id`], without making the exemplar.
+    ///
+    /// ```
+    /// # use metrics_runtime::HistogramWithExemplars;
+    /// use metrics_runtime::exemplar::TraceId;
+    /// # static BOUNDS: [f64; 1] = [1.0];
+    /// let latency = HistogramWithExemplars::new(&BOUNDS);
+    /// if let Some(id) = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736") {
+    ///     latency.observe_with_trace_id(0.3, id);
+    /// }
+    /// ```
+    #[inline]
+    pub fn observe_with_trace_id(&self, v: f64, id: TraceId) {
+        self.exemplars.observe_trace_id(&self.histogram, v, id);
     }
 }
 
@@ -89,14 +108,22 @@ impl BucketExemplars {
         Self { cells: (0..=histogram.bounds().len()).map(|_| ExemplarCell::new()).collect() }
     }
 
-    /// Observes `v` in `histogram` (the one these cells were made for) and keeps
-    /// `exemplar` in the bucket it fell in.
+    /// Keeps `exemplar` (of the observation `v`) in bucket `index`.
     #[inline]
-    pub(crate) fn observe(&self, histogram: &Histogram, v: f64, exemplar: &Exemplar) {
-        let index = histogram.observe_in_bucket(v);
+    fn record(&self, index: usize, exemplar: &Exemplar, v: f64) {
         // One cell per bucket: `index` is in range as it was for the bucket.
         if let Some(cell) = self.cells.get(index) {
             cell.record(exemplar, v);
+        }
+    }
+
+    /// Observes `v` in `histogram` (the one these cells were made for) and keeps
+    /// the trace id `id` in the bucket it fell in.
+    #[inline]
+    pub(crate) fn observe_trace_id(&self, histogram: &Histogram, v: f64, id: TraceId) {
+        let index = histogram.observe_in_bucket(v);
+        if let Some(cell) = self.cells.get(index) {
+            cell.record_trace_id(id, v);
         }
     }
 

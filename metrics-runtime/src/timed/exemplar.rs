@@ -2,12 +2,12 @@
 //! exemplar: a type chosen at compile time by `#[timed(exemplars)]`, so that a
 //! function without the option runs exactly the code it ran before.
 
-use crate::exemplar::{Exemplar, current_exemplar};
+use crate::exemplar::{TraceId, current_trace_id};
 
 /// Where a timed call's exemplar comes from, read once when the call ends.
 pub trait CallExemplars: 'static {
-    /// The exemplar to keep with the duration, if any.
-    fn current() -> Option<Exemplar>;
+    /// The trace id to keep with the duration, if any.
+    fn current() -> Option<TraceId>;
 }
 
 /// No exemplar (`#[timed]`): the call's recording compiles to what it was without
@@ -17,7 +17,7 @@ pub struct NoExemplars;
 
 impl CallExemplars for NoExemplars {
     #[inline(always)]
-    fn current() -> Option<Exemplar> {
+    fn current() -> Option<TraceId> {
         None
     }
 }
@@ -29,7 +29,7 @@ pub struct TraceExemplars;
 
 impl CallExemplars for TraceExemplars {
     #[inline]
-    fn current() -> Option<Exemplar> {
-        current_exemplar()
+    fn current() -> Option<TraceId> {
+        current_trace_id()
     }
 }

@@ -136,8 +136,8 @@ impl<const B: usize> TimedFunction<B> {
         }
         self.buckets[index].fetch_add(1, Ordering::Relaxed);
         crate::metric::atomic_f64::add(&self.sum, seconds);
-        if let Some(exemplar) = E::current() {
-            self.exemplars[index].record(&exemplar, seconds);
+        if let Some(id) = E::current() {
+            self.exemplars[index].record_trace_id(id, seconds);
         }
     }
 

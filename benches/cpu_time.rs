@@ -19,7 +19,8 @@ pub fn criterion() -> Criterion<ThreadTime> {
     Criterion::default().with_measurement(ThreadTime)
 }
 
-fn thread_cpu_time() -> Duration {
+/// The calling thread's CPU time so far.
+pub fn thread_cpu_time() -> Duration {
     let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `now` is a valid timespec to write into; the clock id is a constant.
     let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };

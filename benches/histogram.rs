@@ -76,29 +76,23 @@ fn observation(i: u64) -> f64 {
 }
 
 fn observe_2threads(c: &mut Criterion<ThreadTime>) {
-    let mut group = c.benchmark_group("histogram_observe_2threads");
+    const GROUP: &str = "histogram_observe_2threads";
+    let mut group = c.benchmark_group(GROUP);
 
     let ours = Histogram::for_family(&LATENCY);
-    group.bench_function(OURS, |b| bench_two_threads(b, |i| ours.observe(observation(i))));
+    bench_two_threads(&mut group, GROUP, OURS, |i| ours.observe(observation(i)));
 
     let prometheus = prometheus::Histogram::with_opts(prometheus_opts("latency")).unwrap();
-    group.bench_function("prometheus", |b| {
-        bench_two_threads(b, |i| prometheus.observe(observation(i)))
-    });
+    bench_two_threads(&mut group, GROUP, "prometheus", |i| prometheus.observe(observation(i)));
 
     let client = client_histogram();
-    group.bench_function("prometheus-client", |b| {
-        bench_two_threads(b, |i| client.observe(observation(i)))
-    });
+    bench_two_threads(&mut group, GROUP, "prometheus-client", |i| client.observe(observation(i)));
 
     let fastmetrics = fastmetrics_histogram();
-    group.bench_function("fastmetrics", |b| {
-        bench_two_threads(b, |i| fastmetrics.observe(observation(i)))
-    });
+    bench_two_threads(&mut group, GROUP, "fastmetrics", |i| fastmetrics.observe(observation(i)));
 
     let measured = MeasuredHistogram::with_metadata(measured_thresholds());
-    group
-        .bench_function("measured", |b| bench_two_threads(b, |i| measured.observe(observation(i))));
+    bench_two_threads(&mut group, GROUP, "measured", |i| measured.observe(observation(i)));
 
     group.finish();
 }

@@ -18,6 +18,7 @@ mod growth;
 mod json;
 mod plot;
 mod targets;
+mod two_threads;
 
 /// The id of our crate in every benchmark group (`metrics_bench::OURS`).
 const OURS: &str = "metrics-runtime";
@@ -84,12 +85,13 @@ How each crate is used (`benches/`):
   machine wall-clock time also counts the moments the thread waits for a core, which
   lands in whichever row happens to be running.
 - The 2-thread rows (`benches/two_threads.rs`): two threads started together on the
-  same series each time batches of 4096 operations (a few microseconds, wall-clock);
-  the figure is the median batch per operation. A batch during which a thread lost
-  its core is an outlier the median drops (timing whole loops made these rows swing
-  by 2x between runs); while both threads run, every batch pays for the cache line
-  they share. On a busy machine the two threads are seldom on cores at once and the
-  median tends to the uncontended cost: compare these rows within one run.
+  same series each time batches of 4096 operations (wall-clock, a few microseconds);
+  a batch counts when its thread kept its core throughout and the other thread
+  finished a batch meanwhile (side by side), and the figure is the median of those,
+  per operation. Timing whole loops made these rows swing by 2x between runs (waits
+  for a core), and CPU time measured each thread mostly alone. A sample with fewer
+  than 16 side-by-side batches falls back to the batches that kept their core, i.e.
+  mostly uncontended: see the share of side-by-side batches below the ratios.
 - Every crate runs the same operations on the same label values, 12 bucket bounds and
   observations; labelled benches cycle through 8 label sets created beforehand.
 - Typed labels: our `Family<L, Counter>` (a dense array), measured's `LabelGroup` of
@@ -154,6 +156,7 @@ fn bench(quick: bool, no_run: bool) -> Result<PathBuf, String> {
     let files = Files {
         memory: criterion.join("metrics-bench-memory.tsv"),
         growth: criterion.join("metrics-bench-growth.tsv"),
+        two_threads: criterion.join("metrics-bench-two-threads.tsv"),
     };
     let compile_file = criterion.join("metrics-bench-compile-time.tsv");
     if !no_run {
@@ -162,7 +165,7 @@ fn bench(quick: bool, no_run: bool) -> Result<PathBuf, String> {
         let mode = if quick { "quick" } else { "full" };
         let stamp = format!("{} {mode}\n", now_secs());
         std::fs::write(&stamp_file, stamp).map_err(|e| format!("{}: {e}", stamp_file.display()))?;
-        for file in [&files.memory, &files.growth, &compile_file] {
+        for file in [&files.memory, &files.growth, &files.two_threads, &compile_file] {
             let _ = std::fs::remove_file(file);
         }
         run_cargo_bench(&root, quick, &files)?;
@@ -189,6 +192,7 @@ fn bench(quick: bool, no_run: bool) -> Result<PathBuf, String> {
         results,
         memory: parse_memory(&read(&files.memory)?),
         growth: growth::parse(&read(&files.growth)?),
+        side_by_side: two_threads::parse(&read(&files.two_threads).unwrap_or_default()),
         compile_time: compile_time::parse(&read(&compile_file)?),
         machine: Machine::probe(&root),
         mode: mode.to_owned(),
@@ -212,6 +216,7 @@ fn bench(quick: bool, no_run: bool) -> Result<PathBuf, String> {
 struct Files {
     memory: PathBuf,
     growth: PathBuf,
+    two_threads: PathBuf,
 }
 
 fn workspace_root() -> PathBuf {
@@ -240,6 +245,7 @@ fn run_cargo_bench(root: &Path, quick: bool, files: &Files) -> Result<(), String
     }
     command.env("METRICS_BENCH_MEMORY", &files.memory);
     command.env("METRICS_BENCH_GROWTH", &files.growth);
+    command.env("METRICS_BENCH_TWO_THREADS", &files.two_threads);
     eprintln!("xtask bench: running {command:?}");
     let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("cargo bench failed: {status}")) }
@@ -416,6 +422,7 @@ struct Report {
     results: Results,
     memory: Memory,
     growth: growth::Growth,
+    side_by_side: two_threads::SideBySide,
     compile_time: Vec<compile_time::Row>,
     machine: Machine,
     mode: String,
@@ -451,6 +458,7 @@ impl Report {
         out.push_str(NOTES);
         self.render_medians(&mut out);
         self.render_ratios(&mut out);
+        self.render_side_by_side(&mut out);
         self.render_bytes(&mut out);
         self.render_scrape(&mut out);
         self.render_memory(&mut out);

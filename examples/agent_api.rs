@@ -4,7 +4,8 @@
 //! dashboard queries and three alert rules; its metric code is
 //! `server/observability/metrics.go` of wordflowlab/agentsdk. Here: one derived
 //! struct, the tower layer on an axum router, `#[timed]` handlers, and simulated
-//! clients.
+//! clients. Each simulated request runs in a trace of its own, whose id the layer's
+//! duration buckets and the workflow handler's keep as exemplars (OpenMetrics).
 //!
 //! ```text
 //! cargo run --example agent_api                      # traffic, then the exposition
@@ -36,7 +37,10 @@ use axum::extract::{MatchedPath, Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use examples::{Example, InProgress, Load, Traffic, send, set_timed_prefix};
+use examples::{
+    Example, InProgress, Load, Traffic, in_trace, new_trace_id, send, set_timed_prefix,
+    trace_requests,
+};
 use metrics_runtime::layer::HttpMetricsLayer;
 use metrics_runtime::{Counter, Gauge, Global, Metrics, timed};
 
@@ -111,8 +115,10 @@ const PATIENCE: Duration = Duration::from_secs(1);
 #[tokio::main]
 async fn main() -> ExitCode {
     set_timed_prefix("aster");
+    trace_requests();
     let layer = match HttpMetricsLayer::builder()
         .prefix("aster")
+        .exemplars(true)
         .route_template(MatchedPath::as_str)
         .status_class(true)
         .size_buckets(SIZE_BUCKETS)
@@ -270,7 +276,8 @@ async fn send_message(Path(session): Path<u32>, body: Bytes) -> Result<String, A
 }
 
 /// A workflow of a few steps, 50 to 250 ms each; one in eleven fails at a step.
-#[timed]
+/// Its duration buckets keep the trace id of their latest call.
+#[timed(exemplars)]
 async fn run_workflow(Path(workflow): Path<u32>) -> Result<String, ApiError> {
     let _running = InProgress::enter(&METRICS.workflows_running);
     let steps = 1 + workflow % 4;
@@ -291,9 +298,10 @@ async fn simulate(app: Router, load: Load) -> u32 {
     let mut traffic = Traffic::seeded(0x001_a57e);
     load.run(|_| {
         let (method, uri, body) = next_request(&mut traffic);
+        let trace = new_trace_id(&mut traffic);
         let app = app.clone();
         async move {
-            send(&app, method, &uri, body, PATIENCE).await;
+            in_trace(trace, send(&app, method, &uri, body, PATIENCE)).await;
         }
     })
     .await

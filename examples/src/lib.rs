@@ -1,16 +1,18 @@
 //! Helpers shared by the examples: a small seeded generator for deterministic traffic,
 //! the flags of the served examples, the run every reference-system example shares,
-//! and a simulated HTTP client.
+//! a simulated HTTP client, and trace ids for exemplars.
 
 mod args;
 mod client;
 mod served;
+mod trace;
 
 pub use args::ServeArgs;
 pub use client::{Reply, send};
 pub use served::{
     Example, Load, generate, ops_options, ops_selection, print_catalogue, set_timed_prefix,
 };
+pub use trace::{current_trace, in_trace, new_trace_id, trace_requests};
 
 use metrics_runtime::Gauge;
 

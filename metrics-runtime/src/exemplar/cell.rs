@@ -94,7 +94,11 @@ impl ExemplarCell {
         // The data stores below must not be seen before the odd sequence.
         fence(Ordering::Release);
         slot.value.store(value.to_bits(), Ordering::Relaxed);
-        slot.timestamp_ms.store(timestamp_ms, Ordering::Relaxed);
+        // Never older than the exemplar it replaces: Prometheus refuses an exemplar
+        // older than the last one it stored for the series as out of order, and
+        // another writer may have read the clock after this one yet claimed first.
+        let previous = slot.timestamp_ms.load(Ordering::Relaxed);
+        slot.timestamp_ms.store(timestamp_ms.max(previous), Ordering::Relaxed);
         slot.len.store(encoded.len() as u64, Ordering::Relaxed);
         for (word, chunk) in slot.words.iter().zip(encoded.chunks(8)) {
             let mut bytes = [0u8; 8];

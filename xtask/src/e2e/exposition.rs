@@ -84,6 +84,9 @@ pub(crate) fn lint(
         .map(|line| {
             if line.starts_with('#') || line.is_empty() {
                 format!("{line}\n")
+            } else if let Some((sample, exemplar)) = line.split_once(" # ") {
+                // The sample's timestamp goes before its exemplar.
+                format!("{sample} {timestamp} # {exemplar}\n")
             } else {
                 format!("{line} {timestamp}\n")
             }

@@ -9,17 +9,19 @@
 //! WebSocket bridge behind basic auth (`METRICS_BASIC_AUTH`); write a
 //! `prometheus.yml` scraping them every second, loading every example's generated
 //! `recording.yml` and `alerts.yml` evaluated every second, and start Prometheus on a free
-//! loopback port with a temporary data directory; wait until every target has
+//! loopback port with a temporary data directory and exemplar storage; wait until every target has
 //! been scraped three times and the aggregated example's traffic has ended and
 //! been scraped once more; then check, through the API, `up == 1` for every
 //! target, series for every family, every query, the sum across instances, both
 //! expositions of each example with `promtool`, and the generated files (every rule
 //! healthy, every recording rule and dashboard panel with data, the alerts in the
-//! state the traffic calls for: see [`ops`]). Prints a table. Every process
+//! state the traffic calls for: see [`ops`]), and the exemplars of the traced example
+//! (see [`exemplars`]). Prints a table. Every process
 //! started is stopped by its PID and every temporary file removed, on failure too.
 //! Bounded by [`TIME_LIMIT`].
 
 mod api;
+mod exemplars;
 mod exposition;
 mod json;
 mod labels;
@@ -155,9 +157,11 @@ fn run_checked(started: Instant) -> Result<(), String> {
         .arg(format!("--config.file={}", config.display()))
         .arg(format!("--storage.tsdb.path={}", temp.path.join("data").display()))
         .arg(format!("--web.listen-address={prometheus_addr}"))
+        .arg(exemplars::FEATURE)
         .stdin(Stdio::null())
         .stdout(Stdio::from(prometheus_log.try_clone().map_err(io("prometheus log"))?))
         .stderr(Stdio::from(prometheus_log));
+    let prometheus_started = unix_now();
     let mut prometheus = Started::spawn("prometheus", &mut command)?;
     println!("xtask e2e: prometheus (pid {}) on http://{prometheus_addr}", prometheus.pid());
     let api = Api { addr: prometheus_addr };
@@ -197,10 +201,26 @@ fn run_checked(started: Instant) -> Result<(), String> {
             .collect();
         let mut report = check_examples(&api, &tools, &temp, &served, &verdicts, &skipped);
         println!("{}", report.table);
+        // After the aggregation check, which waited for the traffic to end and for a
+        // scrape after that: what the instances expose no longer changes.
+        let traced = served.iter().find(|s| s.spec.name == exemplars::EXAMPLE);
+        let exemplars = match (&aggregation, traced) {
+            (Some(Ok(_)), Some(traced)) => {
+                Some(exemplars::check(&api, &traced.endpoints, prometheus_started))
+            }
+            _ => None,
+        };
         match aggregation {
             Some(Ok(line)) => println!("{line}"),
             Some(Err(e)) => report.failures.push(format!("{AGGREGATED}: aggregation: {e}")),
             None => println!("aggregation: not checked, {AGGREGATED} is not built"),
+        }
+        match exemplars {
+            Some(Ok(line)) => println!("{line}"),
+            Some(Err(e)) => report.failures.push(format!("{}: {e}", exemplars::EXAMPLE)),
+            None => {
+                println!("exemplars: not checked, {} did not end its traffic", exemplars::EXAMPLE)
+            }
         }
         if served.iter().any(|s| s.spec.name == labels::JOB) {
             match labels::check(&api) {

@@ -119,8 +119,7 @@ pub(super) unsafe fn matches(key: *const u8, values: &[&str]) -> bool {
 /// position (so that values cannot trade places or run into each other), the
 /// results combined. The values' multiplies are independent and run side by side.
 ///
-/// The way short inputs are read comes from rapidhash; the mixing step (a folded
-/// 64x64-bit multiply) is that of foldhash and wyhash. It is not meant to resist
+/// The mixing step (a folded 64x64-bit multiply) is that of foldhash and wyhash. It is not meant to resist
 /// chosen collisions: a family holds at most its cardinality limit of series, which
 /// bounds how long a probe can get.
 #[inline]
@@ -144,27 +143,20 @@ fn mix(bytes: &[u8], key: u64) -> u64 {
     let p = bytes.as_ptr();
     let other = key.rotate_left(32) ^ n as u64;
     if n <= 16 {
-        let (x, y) = if n >= 4 {
-            // Four (possibly overlapping) 4-byte reads cover 4 to 16 bytes: at 0,
-            // `n - 4`, `delta` and `n - 4 - delta`, where `delta` is 0 below 8
-            // bytes and 4 from 8 to 16.
-            let last = n - 4;
-            let delta = (n & 24) >> (n >> 3);
-            // SAFETY: `delta <= last`, so every 4-byte read starts at or before
-            // `n - 4`.
-            unsafe {
-                (
-                    (read_u32(p) << 32) | read_u32(p.add(last)),
-                    (read_u32(p.add(delta)) << 32) | read_u32(p.add(last - delta)),
-                )
+        // Two (possibly overlapping) reads from both ends cover every byte.
+        // SAFETY: each read ends at or before `n`: eight bytes when `n >= 8`,
+        // four when `n >= 4`.
+        let (x, y) = unsafe {
+            if n >= 8 {
+                (read_u64(p), read_u64(p.add(n - 8)))
+            } else if n >= 4 {
+                (read_u32(p), read_u32(p.add(n - 4)))
+            } else if n > 0 {
+                let spread = (u64::from(*p) << 16) | (u64::from(*p.add(n / 2)) << 8);
+                (spread | u64::from(*p.add(n - 1)), 0)
+            } else {
+                (0, 0)
             }
-        } else if n > 0 {
-            let spread = (u64::from(bytes[0]) << 56)
-                | (u64::from(bytes[n >> 1]) << 32)
-                | u64::from(bytes[n - 1]);
-            (spread, 0)
-        } else {
-            (0, 0)
         };
         folded_multiply(x ^ key, y ^ other)
     } else if n <= 32 {

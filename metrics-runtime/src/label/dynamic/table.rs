@@ -1,7 +1,7 @@
 //! The lookup table of a dynamic family: open addressing over pointers to series,
 //! read without a lock, grown in place.
 //!
-//! The slots live in segments: the first holds 16 slots and each next one as many as
+//! The slots live in segments: the first holds 32 slots and each next one as many as
 //! all before it, so that growing the table adds one segment and never drops or
 //! copies one. A lookup that runs while the table grows may miss a series that is
 //! being moved; it then takes the family's lock, which the growth holds, and finds
@@ -11,13 +11,14 @@
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
-/// Slots in the first segment.
-const FIRST: usize = 16;
+/// Slots in the first segment (256 bytes): a table that a few dozen series need
+/// is all one segment, and has room enough that most lookups take one probe.
+const FIRST: usize = 32;
 /// Room for segments, more than [`MAX_CAPACITY`] needs (so that `% SEGMENTS` is a
 /// mask, not a bounds check).
 const SEGMENTS: usize = 32;
 /// The most slots a table can have (its index is computed in 32 bits).
-pub(super) const MAX_CAPACITY: usize = FIRST << (SEGMENTS - 5);
+pub(super) const MAX_CAPACITY: usize = 1 << 31;
 
 /// One slot: null, or a series.
 type Slot = AtomicPtr<u8>;
@@ -48,17 +49,22 @@ fn segment_start(k: usize) -> usize {
     if k == 0 { 0 } else { FIRST << (k - 1) }
 }
 
-/// Where the probe for `hash` starts in a table of `capacity` slots: the high half
-/// of the hash scaled to the capacity (which need not be a power of two).
+/// Where the probe for `hash` starts in a table of `capacity` slots (at least 2):
+/// the top bits of the hash when the capacity is a power of two (a shift, computed
+/// while the hash is), else the high half of the hash scaled to the capacity.
 #[inline]
 fn home(hash: u64, capacity: usize) -> usize {
-    (((hash >> 32) * capacity as u64) >> 32) as usize
+    if capacity.is_power_of_two() {
+        (hash >> (u64::BITS - capacity.trailing_zeros())) as usize
+    } else {
+        (((hash >> 32) * capacity as u64) >> 32) as usize
+    }
 }
 
 impl Table {
     /// A table of `capacity` slots (at most [`FIRST`]), whose slots `segments` keeps.
     pub(super) fn new(capacity: usize, segments: &mut Segments) -> Self {
-        let capacity = capacity.clamp(1, FIRST);
+        let capacity = capacity.clamp(2, FIRST);
         let table = Self {
             capacity: AtomicUsize::new(0),
             segments: [const { AtomicPtr::new(ptr::null_mut()) }; SEGMENTS],

@@ -42,6 +42,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Trace ids
+//!
+//! [`Exemplar::from_trace_id`] (or `observe_with_trace_id` and `inc_with_trace_id`,
+//! which skip making the exemplar) gives the labels Grafana and Prometheus expect,
+//! `{trace_id="<32 hex digits>"}`. `#[timed(exemplars)]` and the HTTP layer's
+//! `exemplars(true)` (feature `tower`) ask
+//! [`current_trace_id`] when a call or request ends: the function given to
+//! [`set_trace_id_source`], or else, with the feature `opentelemetry`, the trace of
+//! the current `tracing` span (tracing-opentelemetry's layer) or of OpenTelemetry's
+//! current context. Without either there is no trace id and nothing is kept.
+//!
+//! ## Storage
+//!
 //! Each counter and each bucket keeps its latest exemplar. Recording one takes no
 //! lock: a compare-and-swap claims the slot and the labels are copied in (when two
 //! threads record into one slot at the same instant, one of the two is kept), and a

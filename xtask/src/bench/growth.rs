@@ -284,7 +284,7 @@ scrape encodes into a fresh buffer sized from the previous scrape, and a 1M-seri
 exposition (58 MB) is above glibc's largest mmap threshold (32 MB), so every such
 scrape maps a new buffer and faults it in page by page (page faults and page clearing
 are the kernel's share of the profile), where 100k series (5.6 MB) reuse freed heap.
-The heap per series steps with the hash table, which doubles when three quarters full
-and keeps the outgrown tables for readers still probing them.
+The heap per series steps with the lookup table, which grows by a segment as large as
+all before it when three quarters full (and stops at what the cardinality limit needs).
 
 ";

@@ -55,13 +55,14 @@ const TARGETS: [Target; 13] = [
         row: "",
         limit: 0.5,
         against: Against::FastestPeer,
-        why: "`perf record` of our row (`benches/family.rs`, by source line, at the time \
-              of writing): about a quarter of the time hashes the two values, a third \
-              follows a chain of three dependent loads (table slot, series record, key \
-              bytes in an allocation of their own) and a fifth compares the key with the \
-              values. prometheus' `with_label_values` does the same work (an FNV hash of \
-              the values, a read lock, a map lookup), so 0.5x of it leaves little room: \
-              keeping the key inside the series record would remove one of the loads",
+        why: "`perf record` of our row (`benches/family.rs`, by source line, after the \
+              `DynFamily` rework): about a third of the time hashes the two values \
+              (`label/dynamic/key.rs`), a fifth is two dependent loads (the table slot, \
+              then the record's check word), a tenth the increment itself and the rest \
+              the key compare and the benchmark loop. prometheus' `with_label_values` \
+              does the same kind of work (an FNV hash of the values, a read lock, a map \
+              lookup), so 0.5x of it leaves a few nanoseconds: this row measured 0.45x \
+              to 0.58x across runs on the shared machine",
     },
     Target {
         name: "histogram observe ≤ the fastest peer's",
@@ -162,12 +163,13 @@ struct MemoryTarget {
     why: &'static str,
 }
 
-/// Why a `DynFamily` series costs what it does (at the commit this was written).
-const DYNAMIC_LAYOUT: &str = "a `DynFamily` series is a boxed record (hash, key pointer, \
-    metric), its key (each label value with a 4-byte length, in one allocation), a \
-    pointer in the family's list of series and one to two 8-byte table slots (tables \
-    at most three quarters full, outgrown tables kept for readers still probing them); \
-    the storage is being reworked in `metrics-runtime/src/label/dynamic.rs`";
+/// Why a `DynFamily` series costs what it does (after the storage rework).
+const DYNAMIC_LAYOUT: &str = "a `DynFamily` series is one record packed with others in \
+    chunks of up to 4 KiB (its metric, a 4-byte check of its hash, its label values \
+    with one-byte lengths) plus its share of the lookup table (8-byte slots, at most \
+    three quarters full); a histogram's metric is 40 bytes in the record and its 13 \
+    bucket counters (104 bytes) in an allocation of their own, which alone with the \
+    record and the slot is over 150 bytes";
 
 const MEMORY_TARGETS: [MemoryTarget; 4] = [
     MemoryTarget {

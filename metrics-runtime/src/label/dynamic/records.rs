@@ -100,9 +100,11 @@ impl<M> Records<M> {
         record
     }
 
+    /// Adds a chunk twice as large as the last (from `MIN_CHUNK` up to `MAX_CHUNK`),
+    /// or `at_least` bytes for a record larger than that.
     fn add_chunk(&mut self, at_least: usize) {
-        let allocated: usize = self.chunks.iter().map(|c| c.layout.size()).sum();
-        let size = allocated.clamp(MIN_CHUNK, MAX_CHUNK).max(at_least);
+        let doubled = self.chunks.last().map_or(MIN_CHUNK, |last| last.layout.size() * 2);
+        let size = doubled.min(MAX_CHUNK).max(at_least);
         let layout = Layout::from_size_align(size, Shape::<M>::ALIGN)
             .unwrap_or_else(|_| std::alloc::handle_alloc_error(Layout::new::<u8>()));
         // SAFETY: `size` is at least `MIN_CHUNK`, not zero.

@@ -64,6 +64,7 @@ const fn descriptor(
         label_names,
         const_labels: &[],
         buckets,
+        native: None,
         max_series,
         struct_name: "Bench",
         field_name: name,

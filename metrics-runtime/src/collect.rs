@@ -39,6 +39,28 @@ impl HistogramSample<'_> {
     }
 }
 
+/// A consistent reading of the native buckets of one histogram series.
+///
+/// Buckets are `(index, count)` pairs, ascending by index, populated ones only;
+/// bucket `i` holds `(base^(i-1), base^i]` (negated for `negative`) with
+/// `base = 2^(2^-schema)`.
+#[derive(Debug, Clone, Copy)]
+pub struct NativeSample<'a> {
+    /// The resolution, -4 to 8.
+    pub schema: i8,
+    /// Observations within `±zero_threshold` are in the zero bucket.
+    pub zero_threshold: f64,
+    /// The zero bucket's count.
+    pub zero_count: u64,
+    /// Every observation: the zero bucket, the other buckets, and NaN observations
+    /// (which go in no bucket).
+    pub count: u64,
+    /// Buckets of positive observations.
+    pub positive: &'a [(i32, u64)],
+    /// Buckets of negative observations.
+    pub negative: &'a [(i32, u64)],
+}
+
 /// The header of one family in an exposition.
 #[derive(Debug, Clone, Copy)]
 pub struct FamilyHeader<'a> {
@@ -75,6 +97,18 @@ pub trait SeriesSink {
     fn gauge(&mut self, labels: &LabelValues<'_>, value: Value);
     /// One histogram series, already made consistent.
     fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>);
+    /// One histogram series with native buckets: `classic` holds its classic buckets
+    /// (only `+Inf` for a native-only histogram). Formats without native histograms
+    /// write the classic part, which is what this does unless overridden.
+    fn native_histogram(
+        &mut self,
+        labels: &LabelValues<'_>,
+        classic: &HistogramSample<'_>,
+        native: &NativeSample<'_>,
+    ) {
+        let _ = native;
+        self.histogram(labels, classic);
+    }
     /// One summary series (from attached `prometheus` registries only).
     fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>);
     /// One series of unknown type (from attached `prometheus` registries only).
@@ -186,7 +220,23 @@ pub(crate) fn collect_histogram(
     labels: &LabelValues<'_>,
     sink: &mut dyn SeriesSink,
 ) {
-    read_histogram(histogram, |sample| sink.histogram(labels, sample));
+    read_histogram(histogram, |classic| {
+        let (mut positive, mut negative) = (Vec::new(), Vec::new());
+        match histogram.read_native(&mut positive, &mut negative) {
+            None => sink.histogram(labels, classic),
+            Some(reading) => {
+                let native = NativeSample {
+                    schema: reading.schema,
+                    zero_threshold: reading.zero_threshold,
+                    zero_count: reading.zero_count,
+                    count: reading.count,
+                    positive: &positive,
+                    negative: &negative,
+                };
+                sink.native_histogram(labels, classic, &native);
+            }
+        }
+    });
 }
 
 /// Reads a histogram as [`collect_histogram`] does and calls `with` on the sample.

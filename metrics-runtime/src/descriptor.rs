@@ -90,8 +90,12 @@ pub struct FamilyDescriptor {
     pub label_names: &'static [&'static str],
     /// Labels with the same value on every series of the family.
     pub const_labels: &'static [(&'static str, &'static str)],
-    /// Histogram upper bounds, ascending, without `+Inf`; empty for other kinds.
+    /// Histogram upper bounds, ascending, without `+Inf`; empty for other kinds and for
+    /// native-only histograms.
     pub buckets: &'static [f64],
+    /// The native bucket layout of a histogram declared with `#[metric(native(..))]`;
+    /// `None` for classic-only histograms and other kinds.
+    pub native: Option<crate::NativeBuckets>,
     /// The cardinality limit of a dynamic family; 0 otherwise.
     pub max_series: usize,
     /// The struct that declares the family.
@@ -155,6 +159,7 @@ impl FamilyDescriptor {
             label_names: &[],
             const_labels: &[],
             buckets: &[],
+            native: None,
             max_series: 0,
             struct_name: "",
             field_name: "",

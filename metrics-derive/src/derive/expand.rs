@@ -213,6 +213,7 @@ fn descriptor(shared: &Shared, field: &Field<'_>, label_names: TokenStream) -> T
             label_names: #label_names,
             const_labels: #const_labels,
             buckets: #buckets,
+            native: ::core::option::Option::None,
             max_series: #max_series,
             struct_name: #struct_name,
             field_name: #field_name,

@@ -2,6 +2,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use super::Metric;
+use super::native::{NativeBuckets, NativeHistogram, NativeReading};
 use crate::collect::SeriesSink;
 use crate::descriptor::{FamilyDescriptor, MetricKind};
 use crate::label::LabelValues;
@@ -16,6 +17,11 @@ pub const DEFAULT_BUCKETS: &[f64] =
 /// the buckets when collected, so every exposition is cumulative with its `+Inf`
 /// bucket equal to `_count`, even while other threads observe. An observation is one
 /// bucket search, one atomic add and one compare-and-swap on the sum.
+///
+/// A histogram can also keep native (sparse, exponential) buckets, declared with
+/// [`NativeBuckets`] (`#[metric(native(..))]` on a derived field): exposed in the
+/// protobuf format, alongside the classic buckets or instead of them. A histogram
+/// without them pays one predictable branch per observation.
 ///
 /// ```
 /// use metrics_runtime::Histogram;
@@ -32,6 +38,8 @@ pub struct Histogram {
     sum: AtomicU64,
     /// One slot per bound, plus the `+Inf` slot last.
     buckets: Box<[AtomicU64]>,
+    /// Boxed: a histogram without native buckets stays small and pays one branch.
+    native: Option<Box<NativeHistogram>>,
 }
 
 impl Histogram {
@@ -41,7 +49,42 @@ impl Histogram {
     /// [`Histogram::with_buckets`] for bounds computed at run time.
     pub fn new(bounds: &'static [f64]) -> Self {
         let buckets = (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect();
-        Self { bounds, sum: AtomicU64::new(0), buckets }
+        Self { bounds, sum: AtomicU64::new(0), buckets, native: None }
+    }
+
+    /// The same histogram also counting observations in native buckets laid out by
+    /// `layout` (exposed in the protobuf format only; the text formats show the
+    /// classic buckets).
+    ///
+    /// ```
+    /// use metrics_runtime::{Histogram, NativeBuckets};
+    /// static BOUNDS: [f64; 2] = [0.1, 1.0];
+    /// let h = Histogram::new(&BOUNDS).with_native(NativeBuckets::from_schema(3)?);
+    /// h.observe(0.3);
+    /// assert_eq!(h.native_buckets().map(|n| n.schema()), Some(3));
+    /// # Ok::<(), metrics_runtime::NativeBucketsError>(())
+    /// ```
+    pub fn with_native(self, layout: NativeBuckets) -> Self {
+        Self { native: Some(Box::new(NativeHistogram::new(layout))), ..self }
+    }
+
+    /// A histogram with native buckets only: in the text formats it shows just its
+    /// `_count`, `_sum` and `+Inf` bucket, as client_golang's do.
+    ///
+    /// ```
+    /// use metrics_runtime::{Histogram, NativeBuckets};
+    /// let h = Histogram::native_only(NativeBuckets::from_factor(1.1)?);
+    /// h.observe(2.0);
+    /// assert!(h.bounds().is_empty());
+    /// # Ok::<(), metrics_runtime::NativeBucketsError>(())
+    /// ```
+    pub fn native_only(layout: NativeBuckets) -> Self {
+        Self::new(&[]).with_native(layout)
+    }
+
+    /// The native bucket layout, if the histogram keeps native buckets.
+    pub fn native_buckets(&self) -> Option<NativeBuckets> {
+        self.native.as_deref().map(NativeHistogram::layout)
     }
 
     /// A histogram with bounds known only at run time, checked here.
@@ -62,6 +105,11 @@ impl Histogram {
     /// Records one observation. NaN goes to the `+Inf` bucket (and makes the sum NaN).
     #[inline]
     pub fn observe(&self, v: f64) {
+        // Native buckets first: a scrape reads the classic ones first, so it seldom
+        // sees an observation there that is not yet in the native count.
+        if let Some(native) = &self.native {
+            native.observe(v);
+        }
         let index = self.bucket_index(v);
         // `bucket_index` returns at most `bounds.len()`, the `+Inf` slot.
         self.buckets[index].fetch_add(1, Ordering::Relaxed);
@@ -143,13 +191,26 @@ impl Histogram {
         }
         self.sum()
     }
+
+    /// Reads the native buckets (see [`NativeHistogram::read`]), `None` without them.
+    pub(crate) fn read_native(
+        &self,
+        positive: &mut Vec<(i32, u64)>,
+        negative: &mut Vec<(i32, u64)>,
+    ) -> Option<NativeReading> {
+        self.native.as_ref().map(|native| native.read(positive, negative))
+    }
 }
 
 impl Metric for Histogram {
     const KIND: MetricKind = MetricKind::Histogram;
 
     fn for_family(descriptor: &'static FamilyDescriptor) -> Self {
-        Self::new(descriptor.buckets)
+        let histogram = Self::new(descriptor.buckets);
+        match descriptor.native {
+            Some(layout) => histogram.with_native(layout),
+            None => histogram,
+        }
     }
 
     fn collect_series(&self, labels: &LabelValues<'_>, sink: &mut dyn SeriesSink) {

@@ -6,6 +6,7 @@ mod counter_exemplar;
 mod gauge;
 mod histogram;
 mod histogram_exemplars;
+mod native;
 
 pub use counter::{Counter, FloatCounter};
 pub use counter_exemplar::CounterWithExemplar;
@@ -13,6 +14,7 @@ pub use gauge::{FloatGauge, Gauge};
 pub use histogram::{DEFAULT_BUCKETS, Histogram, HistogramTimer};
 pub(crate) use histogram_exemplars::BucketExemplars;
 pub use histogram_exemplars::HistogramWithExemplars;
+pub use native::{NativeBuckets, NativeBucketsError};
 
 use crate::collect::SeriesSink;
 use crate::descriptor::{FamilyDescriptor, MetricKind};

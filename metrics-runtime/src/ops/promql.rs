@@ -426,6 +426,7 @@ mod tests {
         label_names: &["payment"],
         const_labels: &[("region", "eu")],
         buckets: &[],
+        native: None,
         max_series: 0,
         struct_name: "Shop",
         field_name: "orders",

@@ -99,7 +99,8 @@ pub trait SeriesSink {
     fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>);
     /// One histogram series with native buckets: `classic` holds its classic buckets
     /// (only `+Inf` for a native-only histogram). Formats without native histograms
-    /// write the classic part, which is what this does unless overridden.
+    /// write the classic part, which is what this does unless overridden; a sink that
+    /// forwards to another must forward this too.
     fn native_histogram(
         &mut self,
         labels: &LabelValues<'_>,

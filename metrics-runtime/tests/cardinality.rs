@@ -102,7 +102,7 @@ fn overflow_series_and_self_metric_count_every_folded_lookup() {
     for format in support::FORMATS {
         let (out, parsed) = support::scrape(&registry, format);
         let name = match format {
-            Format::Text => "card_logins_total",
+            Format::Text | Format::Protobuf => "card_logins_total",
             Format::OpenMetrics => "card_logins",
         };
         let family = parsed.family(name).unwrap();

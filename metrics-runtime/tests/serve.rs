@@ -105,6 +105,40 @@ async fn gzip_when_accepted_and_it_decodes() {
     .await;
 }
 
+/// What Prometheus 2.42 sends with `--enable-feature=native-histograms`.
+const PROMETHEUS_PROTOBUF_ACCEPT: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+#[tokio::test]
+async fn protobuf_when_asked_first_plain_or_gzipped() {
+    bounded(async {
+        let server = start(fast()).await;
+        let addr = server.local_addr();
+        let plain = get(addr, "/metrics", &[("Accept", PROMETHEUS_PROTOBUF_ACCEPT)]).await;
+        assert_eq!(plain.status, 200);
+        assert_eq!(
+            plain.header("content-type"),
+            Some("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited")
+        );
+        assert_eq!(plain.header("content-encoding"), None);
+        let families = support::protobuf::decode(&plain.body).expect("decodes");
+        let slow = families.iter().find(|f| f.name == "slow_collection_value").expect("the family");
+        assert_eq!((slow.kind.as_str(), slow.metrics[0].value), ("GAUGE", Some(7.0)));
+
+        let zipped = get(
+            addr,
+            "/metrics",
+            &[("Accept", PROMETHEUS_PROTOBUF_ACCEPT), ("Accept-Encoding", "gzip")],
+        )
+        .await;
+        assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&zipped.body[..]).read_to_end(&mut unzipped).expect("gzip");
+        assert_eq!(support::protobuf::decode(&unzipped).expect("decodes"), families);
+        server.shutdown().await;
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn head_sends_the_headers_of_get_without_a_body() {
     bounded(async {

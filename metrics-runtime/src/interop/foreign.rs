@@ -34,7 +34,7 @@ use prometheus::proto::{self, MetricFamily, MetricType};
 #[allow(unused_imports)]
 use super::model::{self, ValueFromGet};
 use crate::collect::{
-    ExpositionSink, FamilyHeader, HistogramSample, SeriesSink, SummarySample, Value,
+    ExpositionSink, FamilyHeader, HistogramSample, NativeSample, SeriesSink, SummarySample, Value,
 };
 use crate::descriptor::MetricKind;
 use crate::label::LabelValues;
@@ -157,6 +157,14 @@ impl SeriesSink for NameRecorder<'_> {
     }
     fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
         self.sink.histogram(labels, sample);
+    }
+    fn native_histogram(
+        &mut self,
+        labels: &LabelValues<'_>,
+        classic: &HistogramSample<'_>,
+        native: &NativeSample<'_>,
+    ) {
+        self.sink.native_histogram(labels, classic, native);
     }
     fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>) {
         self.sink.summary(labels, sample);

@@ -69,6 +69,11 @@ fn shaped() -> impl Strategy<Value = String> {
         "q",
         "Q",
         "version",
+        "application/vnd.google.protobuf",
+        "proto",
+        "io.prometheus.client.MetricFamily",
+        "encoding",
+        "delimited",
         "1.0.0",
         "0.0.4",
         "0.0.1",
@@ -95,15 +100,26 @@ fn accept_negotiation_never_panics_and_answers_sanely() {
     let strategy = prop_oneof![bytes().prop_map(|b| text(&b)), shaped()];
     tried("Accept negotiation", strategy, |accept| {
         let format = Format::from_accept(Some(&accept));
-        // OpenMetrics only when asked for by name.
-        if !accept.to_ascii_lowercase().contains("application/openmetrics-text") {
-            prop_assert_eq!(format, Format::Text);
+        // OpenMetrics and protobuf only when asked for by name.
+        let lower = accept.to_ascii_lowercase();
+        match format {
+            Format::Text => {}
+            Format::OpenMetrics => prop_assert!(lower.contains("application/openmetrics-text")),
+            Format::Protobuf => prop_assert!(
+                lower.contains("application/vnd.google.protobuf")
+                    && accept.contains("io.prometheus.client.MetricFamily")
+                    && lower.contains("delimited")
+            ),
         }
         // Asking for OpenMetrics first, at q=1, gets it unless a later range
-        // claims a higher `q`.
+        // claims a higher `q`, or protobuf ties with it.
         let first = format!("application/openmetrics-text;version=1.0.0;q=1,{accept}");
         let strongest = Format::from_accept(Some(&first));
-        prop_assert!(strongest == Format::OpenMetrics || accept.to_ascii_lowercase().contains('q'));
+        prop_assert!(
+            strongest == Format::OpenMetrics
+                || lower.contains('q')
+                || strongest == Format::Protobuf
+        );
         Ok(())
     });
 }

@@ -5,23 +5,33 @@
 pub mod collectors;
 pub mod http;
 pub mod parser;
+pub mod protobuf;
 
 use metrics_runtime::{Format, Registry};
 use parser::{Exposition, Syntax};
 
 /// Encodes `registry` in `format` and parses it back, panicking with the exposition
-/// when it is invalid.
+/// when it is invalid. Protobuf is decoded and unfolded into the samples a text
+/// scrape has ([`protobuf::as_text`]); its "exposition" string is the decoded
+/// messages, for failure messages.
 pub fn scrape(registry: &Registry, format: Format) -> (String, Exposition) {
+    if format == Format::Protobuf {
+        let mut bytes = Vec::new();
+        registry.encode(format, &mut bytes);
+        let families = protobuf::decode(&bytes).unwrap_or_else(|e| panic!("invalid protobuf: {e}"));
+        return (format!("{families:#?}"), protobuf::as_text(&families));
+    }
     let out = registry.encode_to_string(format);
     let parsed = parse(&out, format);
     (out, parsed)
 }
 
-/// Parses `out` written in `format`, panicking with it when it is invalid.
+/// Parses `out` written in a text `format`, panicking with it when it is invalid.
 pub fn parse(out: &str, format: Format) -> Exposition {
     let syntax = match format {
         Format::Text => Syntax::Text,
         Format::OpenMetrics => Syntax::OpenMetrics,
+        Format::Protobuf => panic!("the protobuf exposition is binary: use support::scrape"),
     };
     parser::parse(out, syntax)
         .unwrap_or_else(|e| panic!("invalid {format:?} exposition: {e}\n{out}"))

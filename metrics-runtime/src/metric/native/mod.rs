@@ -99,7 +99,7 @@ impl NativeBuckets {
 
     /// The same layout with observations within `±threshold` counted in the zero
     /// bucket (0 counts only exact zeros there).
-    pub fn with_zero_threshold(self, threshold: f64) -> Result<Self, NativeBucketsError> {
+    pub const fn with_zero_threshold(self, threshold: f64) -> Result<Self, NativeBucketsError> {
         if !(threshold.is_finite() && threshold >= 0.0) {
             return Err(NativeBucketsError::ZeroThreshold(threshold));
         }
@@ -367,7 +367,9 @@ mod tests {
         NonZeroU32::new(n).unwrap()
     }
 
-    fn read(h: &NativeHistogram) -> (NativeReading, Vec<(i32, u64)>, Vec<(i32, u64)>) {
+    type Buckets = Vec<(i32, u64)>;
+
+    fn read(h: &NativeHistogram) -> (NativeReading, Buckets, Buckets) {
         let (mut positive, mut negative) = (Vec::new(), Vec::new());
         let reading = h.read(&mut positive, &mut negative);
         (reading, positive, negative)

@@ -7,9 +7,11 @@ mod support;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use metrics_runtime::collect::CollectFamily;
+use metrics_runtime::exemplar::Exemplar;
 use metrics_runtime::{
-    Counter, DynFamily, FamilyDescriptor, FloatGauge, Format, Gauge, Histogram, LabelKind, Metric,
-    MetricKind, Metrics, NativeBuckets, Registry, source_location,
+    Counter, CounterWithExemplar, DynFamily, FamilyDescriptor, FloatGauge, Format, Gauge,
+    Histogram, HistogramWithExemplars, LabelKind, Metric, MetricKind, Metrics, NativeBuckets,
+    Registry, source_location,
 };
 use support::protobuf::{self as pb, MetricFamily};
 
@@ -258,6 +260,52 @@ fn a_native_histogram_without_observations_is_still_native() {
     // A zero threshold of 0 needs the spec's no-op span to be told from a classic one.
     let exact = family(&families, "pb_exact_zero_seconds").metrics[0].histogram.clone().unwrap();
     assert_eq!(exact.positive_spans, vec![(0, 0)]);
+}
+
+#[derive(Metrics)]
+#[metrics(namespace = "traced")]
+struct Traced {
+    /// Requests, with the latest trace.
+    requests: CounterWithExemplar,
+    /// Latency, with a trace per bucket.
+    #[metric(buckets = [0.1, 1.0], unit = "seconds")]
+    latency: HistogramWithExemplars,
+}
+
+/// Prometheus asks for protobuf first when native histograms are on, so exemplars
+/// must be there too for its exemplar storage.
+#[test]
+fn exemplars_travel_on_counters_and_buckets() {
+    let registry = Registry::new();
+    let traced = Traced::register(&registry).unwrap();
+    let trace = |id: &str| Exemplar::new(&[("trace_id", id)]).unwrap();
+    traced.requests.inc_by_with_exemplar(3, &trace("aaa"));
+    traced.latency.observe_with_exemplar(0.5, &trace("bbb"));
+    traced.latency.observe_with_exemplar(7.0, &trace("ccc"));
+    traced.latency.observe(0.05);
+    let families = decode(&registry);
+
+    let requests = &family(&families, "traced_requests_total").metrics[0];
+    assert_eq!(requests.value, Some(3.0));
+    let exemplar = requests.exemplar.as_ref().expect("the counter's exemplar");
+    assert_eq!(exemplar.labels, vec![("trace_id".to_owned(), "aaa".to_owned())]);
+    assert_eq!(exemplar.value, 3.0);
+    let (seconds, nanos) = exemplar.timestamp.expect("a timestamp");
+    assert!(seconds > 1_600_000_000 && (0..1_000_000_000).contains(&nanos), "{seconds} {nanos}");
+
+    let latency = family(&families, "traced_latency_seconds").metrics[0].histogram.clone().unwrap();
+    // The `+Inf` bucket is written out to carry its exemplar.
+    assert_eq!(latency.buckets, vec![(0.1, 1), (1.0, 2), (f64::INFINITY, 3)]);
+    let traces: Vec<Option<(&str, f64)>> = latency
+        .exemplars
+        .iter()
+        .map(|e| e.as_ref().map(|e| (e.labels[0].1.as_str(), e.value)))
+        .collect();
+    assert_eq!(traces, vec![None, Some(("bbb", 0.5)), Some(("ccc", 7.0))]);
+    // And the samples are still those of the text format.
+    let (_, text) = support::scrape(&registry, Format::Text);
+    let (_, protobuf) = support::scrape(&registry, Format::Protobuf);
+    assert_eq!(pb::normalized(&protobuf), pb::normalized(&text));
 }
 
 #[test]

@@ -11,7 +11,8 @@
 use super::spans::{FILLED_GAP, Span, spans_and_deltas};
 use super::wire::{self, Started};
 use crate::collect::{
-    ExpositionSink, FamilyHeader, HistogramSample, NativeSample, SeriesSink, SummarySample, Value,
+    ExemplarSample, ExpositionSink, FamilyHeader, HistogramSample, NativeSample, SeriesSink,
+    SummarySample, Value,
 };
 use crate::descriptor::MetricKind;
 use crate::label::LabelValues;
@@ -35,6 +36,13 @@ mod field {
 
     /// `value` of Gauge, Counter and Untyped.
     pub(super) const VALUE: u32 = 1;
+    pub(super) const COUNTER_EXEMPLAR: u32 = 2;
+
+    pub(super) const EXEMPLAR_LABEL: u32 = 1;
+    pub(super) const EXEMPLAR_VALUE: u32 = 2;
+    pub(super) const EXEMPLAR_TIMESTAMP: u32 = 3;
+    pub(super) const TIMESTAMP_SECONDS: u32 = 1;
+    pub(super) const TIMESTAMP_NANOS: u32 = 2;
 
     pub(super) const SUMMARY_COUNT: u32 = 1;
     pub(super) const SUMMARY_SUM: u32 = 2;
@@ -54,6 +62,7 @@ mod field {
     pub(super) const HISTOGRAM_POSITIVE_DELTA: u32 = 13;
     pub(super) const BUCKET_CUMULATIVE_COUNT: u32 = 1;
     pub(super) const BUCKET_UPPER_BOUND: u32 = 2;
+    pub(super) const BUCKET_EXEMPLAR: u32 = 3;
     pub(super) const SPAN_OFFSET: u32 = 1;
     pub(super) const SPAN_LENGTH: u32 = 2;
 }
@@ -122,27 +131,54 @@ impl<'b> ProtobufEncoder<'b> {
     }
 
     /// A metric whose value is one double in message `kind_field` (counter, gauge,
-    /// untyped).
-    fn single_value(&mut self, labels: &LabelValues<'_>, kind_field: u32, value: Value) {
+    /// untyped), with a counter's exemplar.
+    fn single_value(
+        &mut self,
+        labels: &LabelValues<'_>,
+        kind_field: u32,
+        value: Value,
+        exemplar: Option<&ExemplarSample<'_>>,
+    ) {
         let metric = self.start_metric(labels);
         let inner = wire::start(self.out, kind_field);
         wire::double(self.out, field::VALUE, as_f64(value));
+        if let Some(exemplar) = exemplar {
+            write_exemplar(self.out, field::COUNTER_EXEMPLAR, exemplar);
+        }
         wire::end(self.out, inner);
         wire::end(self.out, metric);
     }
 
     /// The classic part of a histogram; `count` is the sample count, which the
-    /// cumulative counts never exceed.
-    fn classic_histogram(&mut self, sample: &HistogramSample<'_>, count: u64) {
+    /// cumulative counts never exceed. `exemplars` has one entry per bucket, `+Inf`
+    /// last, or none.
+    fn classic_histogram(
+        &mut self,
+        sample: &HistogramSample<'_>,
+        count: u64,
+        exemplars: &[Option<ExemplarSample<'_>>],
+    ) {
         wire::uint(self.out, field::HISTOGRAM_COUNT, count);
         wire::double(self.out, field::HISTOGRAM_SUM, sample.sum);
-        // The `+Inf` bucket is implicit: it is the sample count.
-        for (bound, cumulative) in sample.bounds.iter().zip(sample.cumulative) {
-            let bucket = wire::start(self.out, field::HISTOGRAM_BUCKET);
-            wire::uint(self.out, field::BUCKET_CUMULATIVE_COUNT, (*cumulative).min(count));
-            wire::double(self.out, field::BUCKET_UPPER_BOUND, *bound);
-            wire::end(self.out, bucket);
+        let exemplar = |i: usize| exemplars.get(i).and_then(Option::as_ref);
+        for (i, (bound, cumulative)) in sample.bounds.iter().zip(sample.cumulative).enumerate() {
+            self.bucket(*bound, (*cumulative).min(count), exemplar(i));
         }
+        // The `+Inf` bucket is implicit (it is the sample count), unless it has an
+        // exemplar to carry, as client_golang writes it.
+        if let Some(inf) = exemplar(sample.bounds.len()) {
+            self.bucket(f64::INFINITY, count, Some(inf));
+        }
+    }
+
+    fn bucket(&mut self, bound: f64, cumulative: u64, exemplar: Option<&ExemplarSample<'_>>) {
+        let bucket = wire::start(self.out, field::HISTOGRAM_BUCKET);
+        wire::uint(self.out, field::BUCKET_CUMULATIVE_COUNT, cumulative);
+        wire::double(self.out, field::BUCKET_UPPER_BOUND, bound);
+        if let Some(exemplar) = exemplar {
+            write_exemplar(self.out, field::BUCKET_EXEMPLAR, exemplar);
+        }
+        wire::end(self.out, bucket);
     }
 
     fn native_buckets(&mut self, buckets: &[(i32, u64)], span_field: u32, delta_field: u32) {
@@ -161,8 +197,26 @@ impl<'b> ProtobufEncoder<'b> {
     }
 }
 
+/// An `Exemplar` in `field`: labels, value and a `google.protobuf.Timestamp`.
+fn write_exemplar(out: &mut Vec<u8>, field: u32, exemplar: &ExemplarSample<'_>) {
+    let message = wire::start(out, field);
+    for (name, value) in exemplar.labels.clone() {
+        label_pair_in(out, field::EXEMPLAR_LABEL, name, value);
+    }
+    wire::double(out, field::EXEMPLAR_VALUE, exemplar.value);
+    let timestamp = wire::start(out, field::EXEMPLAR_TIMESTAMP);
+    wire::uint(out, field::TIMESTAMP_SECONDS, exemplar.timestamp_ms / 1000);
+    wire::uint(out, field::TIMESTAMP_NANOS, exemplar.timestamp_ms % 1000 * 1_000_000);
+    wire::end(out, timestamp);
+    wire::end(out, message);
+}
+
 fn label_pair(out: &mut Vec<u8>, name: &str, value: &str) {
-    let pair = wire::start(out, field::METRIC_LABEL);
+    label_pair_in(out, field::METRIC_LABEL, name, value);
+}
+
+fn label_pair_in(out: &mut Vec<u8>, field: u32, name: &str, value: &str) {
+    let pair = wire::start(out, field);
     wire::bytes(out, field::LABEL_NAME, name.as_bytes());
     wire::bytes(out, field::LABEL_VALUE, value.as_bytes());
     wire::end(out, pair);
@@ -196,21 +250,39 @@ impl ExpositionSink for ProtobufEncoder<'_> {
 
 impl SeriesSink for ProtobufEncoder<'_> {
     fn counter(&mut self, labels: &LabelValues<'_>, value: Value) {
-        self.single_value(labels, field::METRIC_COUNTER, value);
+        self.single_value(labels, field::METRIC_COUNTER, value, None);
+    }
+
+    fn counter_with_exemplar(
+        &mut self,
+        labels: &LabelValues<'_>,
+        value: Value,
+        exemplar: Option<&ExemplarSample<'_>>,
+    ) {
+        self.single_value(labels, field::METRIC_COUNTER, value, exemplar);
     }
 
     fn gauge(&mut self, labels: &LabelValues<'_>, value: Value) {
-        self.single_value(labels, field::METRIC_GAUGE, value);
+        self.single_value(labels, field::METRIC_GAUGE, value, None);
     }
 
     fn unknown(&mut self, labels: &LabelValues<'_>, value: Value) {
-        self.single_value(labels, field::METRIC_UNTYPED, value);
+        self.single_value(labels, field::METRIC_UNTYPED, value, None);
     }
 
     fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
+        self.histogram_with_exemplars(labels, sample, &[]);
+    }
+
+    fn histogram_with_exemplars(
+        &mut self,
+        labels: &LabelValues<'_>,
+        sample: &HistogramSample<'_>,
+        exemplars: &[Option<ExemplarSample<'_>>],
+    ) {
         let metric = self.start_metric(labels);
         let histogram = wire::start(self.out, field::METRIC_HISTOGRAM);
-        self.classic_histogram(sample, sample.count());
+        self.classic_histogram(sample, sample.count(), exemplars);
         wire::end(self.out, histogram);
         wire::end(self.out, metric);
     }
@@ -223,7 +295,7 @@ impl SeriesSink for ProtobufEncoder<'_> {
     ) {
         let metric = self.start_metric(labels);
         let histogram = wire::start(self.out, field::METRIC_HISTOGRAM);
-        self.classic_histogram(classic, native.count);
+        self.classic_histogram(classic, native.count, &[]);
         wire::sint(self.out, field::HISTOGRAM_SCHEMA, i64::from(native.schema));
         // Prometheus 2.42 tells a native histogram from a classic one by a zero
         // threshold or zero count above 0, or by buckets: a threshold of exactly 0

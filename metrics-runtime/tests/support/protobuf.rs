@@ -29,8 +29,19 @@ pub struct Metric {
     pub field: String,
     /// The `value` of a counter, gauge or untyped metric.
     pub value: Option<f64>,
+    /// A counter's exemplar.
+    pub exemplar: Option<Exemplar>,
     pub summary: Option<Summary>,
     pub histogram: Option<Histogram>,
+}
+
+/// A decoded `Exemplar`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exemplar {
+    pub labels: Vec<(String, String)>,
+    pub value: f64,
+    /// `(seconds, nanos)` of its timestamp.
+    pub timestamp: Option<(i64, i32)>,
 }
 
 /// A decoded `Summary`.
@@ -48,6 +59,8 @@ pub struct Histogram {
     pub sum: f64,
     /// `(upper_bound, cumulative_count)`.
     pub buckets: Vec<(f64, u64)>,
+    /// Each bucket's exemplar, in the order of `buckets`.
+    pub exemplars: Vec<Option<Exemplar>>,
     /// `None` when the field is absent.
     pub schema: Option<i32>,
     pub zero_threshold: Option<f64>,
@@ -189,7 +202,7 @@ fn metric_of(m: &dyn MessageDyn) -> Metric {
     let field = set[0].to_owned();
     let inner = get(m, &field).and_then(|v| v.to_message()).expect("a message");
     let inner = &*inner;
-    let (mut value, mut summary, mut histogram) = (None, None, None);
+    let (mut value, mut summary, mut histogram, mut exemplar) = (None, None, None, None);
     match field.as_str() {
         "summary" => {
             summary = Some(Summary {
@@ -208,9 +221,30 @@ fn metric_of(m: &dyn MessageDyn) -> Metric {
             })
         }
         "histogram" => histogram = Some(histogram_of(inner)),
+        "counter" => {
+            value = double(inner, "value");
+            exemplar = exemplar_of(inner);
+        }
         _ => value = double(inner, "value"),
     }
-    Metric { labels, field, value, summary, histogram }
+    Metric { labels, field, value, exemplar, summary, histogram }
+}
+
+fn exemplar_of(m: &dyn MessageDyn) -> Option<Exemplar> {
+    let e = get(m, "exemplar")?.to_message()?;
+    let labels = repeated(&*e, "label")
+        .into_iter()
+        .map(|v| {
+            let pair = v.to_message().expect("label is a message");
+            (string(&*pair, "name"), string(&*pair, "value"))
+        })
+        .collect();
+    let timestamp = get(&*e, "timestamp").and_then(|t| t.to_message()).map(|t| {
+        let seconds = get(&*t, "seconds").and_then(|v| v.to_i64()).unwrap_or(0);
+        let nanos = get(&*t, "nanos").and_then(|v| v.to_i32()).unwrap_or(0);
+        (seconds, nanos)
+    });
+    Some(Exemplar { labels, value: double(&*e, "value").unwrap_or(0.0), timestamp })
 }
 
 fn spans(m: &dyn MessageDyn, name: &str) -> Vec<(i32, u32)> {
@@ -230,7 +264,12 @@ fn deltas(m: &dyn MessageDyn, name: &str) -> Vec<i64> {
 }
 
 fn histogram_of(m: &dyn MessageDyn) -> Histogram {
+    let exemplars = repeated(m, "bucket")
+        .into_iter()
+        .map(|b| exemplar_of(&*b.to_message().expect("bucket is a message")))
+        .collect();
     Histogram {
+        exemplars,
         count: uint(m, "sample_count").unwrap_or(0),
         sum: double(m, "sample_sum").unwrap_or(0.0),
         buckets: repeated(m, "bucket")
@@ -277,7 +316,8 @@ pub fn as_text(families: &[MetricFamily]) -> Exposition {
             };
         for metric in &family.metrics {
             if let Some(h) = &metric.histogram {
-                for (bound, count) in &h.buckets {
+                // An explicit `+Inf` bucket (there to carry an exemplar) is the count.
+                for (bound, count) in h.buckets.iter().filter(|(b, _)| *b != f64::INFINITY) {
                     push("_bucket", &metric.labels, Some(("le", *bound)), *count as f64);
                 }
                 push("_bucket", &metric.labels, Some(("le", f64::INFINITY)), h.count as f64);

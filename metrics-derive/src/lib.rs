@@ -11,6 +11,7 @@ mod dummy;
 mod label;
 mod meta;
 mod names;
+mod native;
 mod objective;
 mod private;
 mod symbol;

@@ -35,6 +35,7 @@ pub(crate) const BUCKETS: Symbol = Symbol("buckets");
 pub(crate) const MAX_SERIES: Symbol = Symbol("max_series");
 pub(crate) const ALLOW_TOTAL_SUFFIX: Symbol = Symbol("allow_total_suffix");
 pub(crate) const OBJECTIVE: Symbol = Symbol("objective");
+pub(crate) const NATIVE: Symbol = Symbol("native");
 
 pub(crate) const RENAME: Symbol = Symbol("rename");
 pub(crate) const RENAME_ALL: Symbol = Symbol("rename_all");

@@ -8,8 +8,8 @@ pub use crate::catalogue::CATALOGUE;
 pub use crate::collect::CollectFamily;
 pub use crate::descriptor::{FamilyDescriptor, LabelKind, MetricKind, Objective, SourceLocation};
 pub use crate::label::{DynFamily, Family, LabelSet, LabelValue};
-pub use crate::metric::DEFAULT_BUCKETS;
 pub use crate::metric::Metric;
+pub use crate::metric::{DEFAULT_BUCKETS, NativeBuckets};
 pub use crate::metrics::Metrics;
 pub use crate::names::{contains, is_valid_label_name};
 pub use crate::timed::{

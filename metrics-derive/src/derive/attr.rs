@@ -10,15 +10,16 @@ use crate::meta::{
     Attr, Keyed, crate_path, doc_text, lit_int, lit_str, parse_attr, skip_value, unknown_key,
     unwrap_group, value_expr,
 };
+use crate::native::NativeSpec;
 use crate::objective::ObjectiveSpec;
 use crate::symbol::{
     ALLOW_TOTAL_SUFFIX, BUCKETS, CRATE, HELP, LABELS, MAX_SERIES, METRIC, METRICS, NAME, NAMESPACE,
-    OBJECTIVE, SUBSYSTEM, Symbol, UNIT,
+    NATIVE, OBJECTIVE, SUBSYSTEM, Symbol, UNIT,
 };
 
 const CONTAINER_KEYS: &[Symbol] = &[NAMESPACE, SUBSYSTEM, LABELS, CRATE];
 const FIELD_KEYS: &[Symbol] =
-    &[NAME, HELP, UNIT, BUCKETS, LABELS, MAX_SERIES, ALLOW_TOTAL_SUFFIX, OBJECTIVE];
+    &[NAME, HELP, UNIT, BUCKETS, LABELS, MAX_SERIES, ALLOW_TOTAL_SUFFIX, OBJECTIVE, NATIVE];
 
 /// A constant label of every family of the struct: `labels(service = "checkout")`.
 pub(crate) struct ConstLabel {
@@ -110,6 +111,8 @@ pub(crate) struct FieldAttrs {
     /// `objective(latency = "250ms", percentile = 99)`, checked against the buckets
     /// in `valid.rs`.
     pub(crate) objective: Option<Keyed<ObjectiveSpec>>,
+    /// `native(schema = 3)`: native buckets, checked when parsed.
+    pub(crate) native: Option<Keyed<NativeSpec>>,
     /// The doc comment, as help text.
     pub(crate) doc: Option<String>,
 }
@@ -124,6 +127,7 @@ impl FieldAttrs {
         let mut max_series = Attr::none(cx, MAX_SERIES);
         let mut allow_total_suffix = Attr::none(cx, ALLOW_TOTAL_SUFFIX);
         let mut objective = Attr::none(cx, OBJECTIVE);
+        let mut native = Attr::none(cx, NATIVE);
         let misplaced = "`#[metrics(..)]` goes on the struct; on a field, write `#[metric(..)]`";
         parse_own(cx, attrs, METRIC, (METRICS, misplaced), |meta| {
             if meta.path == NAME || meta.path == HELP || meta.path == UNIT {
@@ -167,21 +171,11 @@ impl FieldAttrs {
                 let path = &meta.path;
                 allow_total_suffix.set(&meta.path, quote::quote!(#path), ());
             } else if meta.path == OBJECTIVE {
-                if !meta.input.peek(syn::token::Paren) {
-                    cx.error_spanned_by(
-                        &meta.path,
-                        "write `objective(latency = \"250ms\", percentile = 99)`",
-                    );
-                    return skip_value(&meta);
-                }
-                // The group as written, so that errors span `objective(..)` whole.
-                let group: proc_macro2::Group = meta.input.parse()?;
-                let path = &meta.path;
-                let tokens = quote::quote!(#path #group);
-                match crate::objective::parse(tokens.clone(), group.stream()) {
-                    Ok(spec) => objective.set(&meta.path, tokens, spec),
-                    Err(err) => cx.syn_error(err),
-                }
+                let form = "write `objective(latency = \"250ms\", percentile = 99)`";
+                parenthesized(cx, &meta, &mut objective, form, crate::objective::parse)?;
+            } else if meta.path == NATIVE {
+                let form = "write `native(schema = 3)` or `native(factor = 1.1)`";
+                parenthesized(cx, &meta, &mut native, form, crate::native::parse)?;
             } else {
                 unknown_key(cx, &meta, METRIC, FIELD_KEYS)?;
             }
@@ -196,9 +190,33 @@ impl FieldAttrs {
             max_series: max_series.get(),
             allow_total_suffix: allow_total_suffix.get(),
             objective: objective.get(),
+            native: native.get(),
             doc: doc_text(attrs),
         }
     }
+}
+
+/// `key(..)`, read by `parse` from the whole item (to span errors on `key(..)`) and
+/// the inside of the parentheses; `form` says how to write it when they are missing.
+fn parenthesized<T>(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    attr: &mut Attr<'_, T>,
+    form: &str,
+    parse: fn(proc_macro2::TokenStream, proc_macro2::TokenStream) -> syn::Result<T>,
+) -> syn::Result<()> {
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(&meta.path, form);
+        return skip_value(meta);
+    }
+    let group: proc_macro2::Group = meta.input.parse()?;
+    let path = &meta.path;
+    let tokens = quote::quote!(#path #group);
+    match parse(tokens.clone(), group.stream()) {
+        Ok(spec) => attr.set(&meta.path, tokens, spec),
+        Err(err) => cx.syn_error(err),
+    }
+    Ok(())
 }
 
 /// `["route", "method"]`.

@@ -109,9 +109,10 @@ fn objective(field: &Field<'_>) -> Option<crate::objective::Objective> {
 fn objective_bound_check(shared: &Shared, field: &Field<'_>) -> Option<TokenStream> {
     let latency = objective(field)?.latency?;
     let private = &shared.private;
-    let buckets = match &field.attrs.buckets {
-        Some(bounds) => buckets::to_tokens(&bounds.value),
-        None => quote!(#private::DEFAULT_BUCKETS),
+    let buckets = match (&field.attrs.buckets, &field.attrs.native) {
+        (Some(bounds), _) => buckets::to_tokens(&bounds.value),
+        (None, Some(_)) => quote!(&[]),
+        (None, None) => quote!(#private::DEFAULT_BUCKETS),
     };
     let latency = Literal::f64_suffixed(latency);
     Some(quote!(const _: () = #private::check_objective_bound(#buckets, #latency);))
@@ -180,10 +181,16 @@ fn descriptor(shared: &Shared, field: &Field<'_>, label_names: TokenStream) -> T
         Labels::Dynamic => quote!(Dynamic),
     };
     let const_labels = &shared.const_labels;
-    let buckets = match (field.kind, &field.attrs.buckets) {
-        (Kind::Histogram, Some(bounds)) => buckets::to_tokens(&bounds.value),
-        (Kind::Histogram, None) => quote!(#private::DEFAULT_BUCKETS),
+    let buckets = match (field.kind, &field.attrs.buckets, &field.attrs.native) {
+        (Kind::Histogram, Some(bounds), _) => buckets::to_tokens(&bounds.value),
+        // Native only: classic buckets are just `+Inf`, as in client_golang.
+        (Kind::Histogram, None, Some(_)) => quote!(&[]),
+        (Kind::Histogram, None, None) => quote!(#private::DEFAULT_BUCKETS),
         _ => quote!(&[]),
+    };
+    let native = match (field.kind, &field.attrs.native) {
+        (Kind::Histogram, Some(native)) => native.value.to_tokens(private),
+        _ => quote!(::core::option::Option::None),
     };
     let max_series = match (&field.labels, &field.attrs.max_series) {
         (Labels::Dynamic, Some(max)) => Literal::usize_unsuffixed(max.value),
@@ -213,7 +220,7 @@ fn descriptor(shared: &Shared, field: &Field<'_>, label_names: TokenStream) -> T
             label_names: #label_names,
             const_labels: #const_labels,
             buckets: #buckets,
-            native: ::core::option::Option::None,
+            native: #native,
             max_series: #max_series,
             struct_name: #struct_name,
             field_name: #field_name,

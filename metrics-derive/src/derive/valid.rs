@@ -123,6 +123,29 @@ fn check_field(cx: &Ctxt, container: &Container<'_>, field: &Field<'_>) {
     }
     check_labels(cx, container, field);
     check_objective(cx, field);
+    check_native(cx, field);
+}
+
+/// Native buckets fit a plain histogram (alone or in a family): the exemplar-keeping
+/// histogram keeps classic buckets only.
+fn check_native(cx: &Ctxt, field: &Field<'_>) {
+    let Some(native) = &field.attrs.native else { return };
+    if field.kind != Kind::Histogram {
+        cx.error_spanned_by(
+            native,
+            format!(
+                "native buckets apply to histograms, and `{}` is a {}",
+                field.ident,
+                field.kind.as_str()
+            ),
+        );
+    } else if field.ty.to_token_stream().to_string().contains("HistogramWithExemplars") {
+        cx.error_spanned_by(
+            native,
+            "`HistogramWithExemplars` keeps classic buckets only; declare the field a \
+             `Histogram` for native buckets",
+        );
+    }
 }
 
 /// An objective fits a histogram in a unit of time, names a latency that is one of
@@ -170,9 +193,11 @@ fn check_objective(cx: &Ctxt, field: &Field<'_>) {
 
 /// The bounds of a histogram field: its `buckets`, or the default ones.
 pub(crate) fn field_buckets<'f>(field: &'f Field<'_>) -> &'f [f64] {
-    match &field.attrs.buckets {
-        Some(buckets) => &buckets.value,
-        None => crate::buckets::DEFAULT_BUCKETS,
+    match (&field.attrs.buckets, &field.attrs.native) {
+        (Some(buckets), _) => &buckets.value,
+        // Native only: no classic bucket but `+Inf`.
+        (None, Some(_)) => &[],
+        (None, None) => crate::buckets::DEFAULT_BUCKETS,
     }
 }
 

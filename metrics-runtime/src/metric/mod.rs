@@ -12,6 +12,7 @@ pub use counter::{Counter, FloatCounter};
 pub use counter_exemplar::CounterWithExemplar;
 pub use gauge::{FloatGauge, Gauge};
 pub use histogram::{DEFAULT_BUCKETS, Histogram, HistogramTimer};
+#[cfg(feature = "tower")]
 pub(crate) use histogram_exemplars::BucketExemplars;
 pub use histogram_exemplars::HistogramWithExemplars;
 pub use native::{NativeBuckets, NativeBucketsError};

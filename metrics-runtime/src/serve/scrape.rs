@@ -2,8 +2,8 @@
 //! gzip-compressed when asked.
 
 use std::io::Write as _;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use flate2::Compression;
@@ -81,24 +81,76 @@ pub(crate) struct Exposition {
     pub(crate) gzip: bool,
 }
 
+/// What one server's scrapes share to spend less on memory: the last exposition's
+/// size, so the next buffer is allocated once, and the buffer a gzip scrape encoded
+/// into, kept for the next one.
+///
+/// Prometheus always asks for gzip, and a large exposition's buffer (58 MB for a
+/// million series) is above the allocator's mmap threshold: allocated afresh, every
+/// scrape would map it and fault every page in again. The one spare buffer is what
+/// the server keeps between scrapes; it is dropped when an exposition shrinks to
+/// under half of it.
+#[derive(Debug, Default)]
+pub(crate) struct ScrapeMemory {
+    size_hint: AtomicUsize,
+    spare: Mutex<Vec<u8>>,
+}
+
+impl ScrapeMemory {
+    /// An empty buffer that holds the last exposition's size and some more.
+    fn buffer(&self, reuse: bool) -> Vec<u8> {
+        let wanted = self.size_hint.load(Ordering::Relaxed).max(4096);
+        if reuse {
+            let spare =
+                core::mem::take(&mut *self.spare.lock().unwrap_or_else(PoisonError::into_inner));
+            if spare.capacity() >= wanted {
+                return spare;
+            }
+        }
+        Vec::with_capacity(wanted)
+    }
+
+    /// Remembers the size of an exposition just encoded.
+    fn encoded(&self, len: usize) {
+        self.size_hint.store(len + len / 8, Ordering::Relaxed);
+    }
+
+    /// Keeps `buf` for the next scrape, unless a buffer is already kept or `buf` is
+    /// over twice what the last exposition needed.
+    fn give_back(&self, mut buf: Vec<u8>) {
+        if buf.capacity() / 2 > self.size_hint.load(Ordering::Relaxed).max(4096) {
+            return;
+        }
+        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        if spare.capacity() == 0 {
+            buf.clear();
+            *spare = buf;
+        }
+    }
+}
+
 /// Encodes `registry` on tokio's blocking pool, so that a large or slow collection
 /// neither stalls other connections nor escapes the time limit.
 pub(crate) async fn scrape(
     registry: RegistryRef,
     format: Format,
     gzip: bool,
-    size_hint: Arc<AtomicUsize>,
+    memory: Arc<ScrapeMemory>,
     slot: OwnedSemaphorePermit,
     timeout: Duration,
 ) -> Result<Exposition, ScrapeFailure> {
     let task = tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        // Sized from the previous scrape: one allocation, no regrowth, in the common case.
-        let mut buf = Vec::with_capacity(size_hint.load(Ordering::Relaxed).max(4096));
+        // Sized from the previous scrape: one allocation, no regrowth, in the common
+        // case; none at all for a gzip scrape after the first.
+        let mut buf = memory.buffer(gzip);
         registry.encode(format, &mut buf);
-        size_hint.store(buf.len() + buf.len() / 8, Ordering::Relaxed);
+        memory.encoded(buf.len());
         match gzip.then(|| compress(&buf)).flatten() {
-            Some(compressed) => Exposition { body: Bytes::from(compressed), gzip: true },
+            Some(compressed) => {
+                memory.give_back(buf);
+                Exposition { body: Bytes::from(compressed), gzip: true }
+            }
             None => Exposition { body: Bytes::from(buf), gzip: false },
         }
     });
@@ -124,6 +176,31 @@ mod tests {
     use std::io::Read as _;
 
     use super::*;
+
+    #[test]
+    fn a_gzip_scrape_reuses_the_last_buffer() {
+        let memory = ScrapeMemory::default();
+        let mut first = memory.buffer(true);
+        first.extend_from_slice(&[b'x'; 10_000]);
+        memory.encoded(first.len());
+        let address = first.as_ptr();
+        memory.give_back(first);
+        let second = memory.buffer(true);
+        assert_eq!(second.as_ptr(), address, "the spare buffer is handed out again");
+        assert!(second.is_empty());
+        assert!(memory.buffer(true).capacity() >= 10_000, "a second taker gets a new one");
+        assert_eq!(memory.buffer(false).len(), 0);
+    }
+
+    #[test]
+    fn a_buffer_far_larger_than_the_exposition_is_not_kept() {
+        let memory = ScrapeMemory::default();
+        let mut big = memory.buffer(true);
+        big.reserve(1 << 20);
+        memory.encoded(100);
+        memory.give_back(big);
+        assert_eq!(memory.spare.lock().unwrap().capacity(), 0);
+    }
 
     #[test]
     fn compressed_exposition_decodes_to_the_original() {

@@ -5,7 +5,6 @@ use core::convert::Infallible;
 use core::future::Future;
 use core::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use hyper::header::{self, HeaderMap};
 use hyper::http::request::Parts;
@@ -15,7 +14,7 @@ use super::auth::Auth;
 use super::limits::{Limits, ScrapeSlots};
 use super::negotiate::accepts_gzip;
 use super::response::{self, ResponseBody};
-use super::scrape::{RegistryRef, ScrapeFailure, scrape};
+use super::scrape::{RegistryRef, ScrapeFailure, ScrapeMemory, scrape};
 use crate::encode::Format;
 
 /// Prometheus' header saying how long it will wait for this scrape.
@@ -60,8 +59,8 @@ struct Shared {
     limits: Limits,
     slots: ScrapeSlots,
     registry: RegistryRef,
-    /// The last exposition's size, to allocate the next one once.
-    size_hint: Arc<AtomicUsize>,
+    /// The last exposition's size and a spare buffer.
+    memory: Arc<ScrapeMemory>,
 }
 
 impl MetricsService {
@@ -80,7 +79,7 @@ impl MetricsService {
                 limits,
                 slots: ScrapeSlots::new(limits.max_concurrent_scrapes),
                 registry,
-                size_hint: Arc::default(),
+                memory: Arc::default(),
             }),
         }
     }
@@ -126,8 +125,7 @@ impl Shared {
         );
         let timeout = self.limits.scrape_timeout_for(parts.headers.get(PROMETHEUS_SCRAPE_TIMEOUT));
         let scraped =
-            scrape(self.registry.clone(), format, gzip, self.size_hint.clone(), slot, timeout)
-                .await;
+            scrape(self.registry.clone(), format, gzip, self.memory.clone(), slot, timeout).await;
         match scraped {
             Ok(exposition) => response::exposition(format, exposition, head),
             Err(ScrapeFailure::TimedOut(limit)) => response::timed_out(limit, head),

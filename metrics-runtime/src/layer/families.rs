@@ -215,10 +215,17 @@ impl RouteSeries {
     pub(crate) fn observe_duration(&self, seconds: f64) {
         match &self.duration_exemplars {
             None => self.duration.observe(seconds),
-            Some(exemplars) => match crate::exemplar::current_trace_id() {
-                Some(id) => exemplars.observe_trace_id(&self.duration, seconds, id),
-                None => self.duration.observe(seconds),
-            },
+            Some(exemplars) => self.observe_duration_traced(exemplars, seconds),
+        }
+    }
+
+    /// Kept out of line, so that a layer without exemplars inlines no more than
+    /// the branch above.
+    #[inline(never)]
+    fn observe_duration_traced(&self, exemplars: &BucketExemplars, seconds: f64) {
+        match crate::exemplar::current_trace_id() {
+            Some(id) => exemplars.observe_trace_id(&self.duration, seconds, id),
+            None => self.duration.observe(seconds),
         }
     }
 }

@@ -140,6 +140,20 @@ pub trait SeriesSink {
         let _ = exemplars;
         self.histogram(labels, sample);
     }
+
+    /// One histogram series with native buckets whose classic buckets keep
+    /// exemplars (`exemplars` as in [`histogram_with_exemplars`](Self::histogram_with_exemplars)).
+    /// The default drops the exemplars: [`native_histogram`](Self::native_histogram).
+    fn native_histogram_with_exemplars(
+        &mut self,
+        labels: &LabelValues<'_>,
+        classic: &HistogramSample<'_>,
+        native: &NativeSample<'_>,
+        exemplars: &[Option<ExemplarSample<'_>>],
+    ) {
+        let _ = exemplars;
+        self.native_histogram(labels, classic, native);
+    }
 }
 
 /// An exemplar as read at a scrape: its labels, the value observed and when.
@@ -221,10 +235,22 @@ pub(crate) fn collect_histogram(
     labels: &LabelValues<'_>,
     sink: &mut dyn SeriesSink,
 ) {
+    collect_histogram_with_exemplars(histogram, labels, &[], sink);
+}
+
+/// [`collect_histogram`] with the buckets' exemplars (one per bucket, `+Inf` last),
+/// or none (`&[]`): each reading goes to the sink method for what it has.
+pub(crate) fn collect_histogram_with_exemplars(
+    histogram: &Histogram,
+    labels: &LabelValues<'_>,
+    exemplars: &[Option<ExemplarSample<'_>>],
+    sink: &mut dyn SeriesSink,
+) {
     read_histogram(histogram, |classic| {
         let (mut positive, mut negative) = (Vec::new(), Vec::new());
         match histogram.read_native(&mut positive, &mut negative) {
-            None => sink.histogram(labels, classic),
+            None if exemplars.is_empty() => sink.histogram(labels, classic),
+            None => sink.histogram_with_exemplars(labels, classic, exemplars),
             Some(reading) => {
                 let native = NativeSample {
                     schema: reading.schema,
@@ -234,7 +260,11 @@ pub(crate) fn collect_histogram(
                     positive: &positive,
                     negative: &negative,
                 };
-                sink.native_histogram(labels, classic, &native);
+                if exemplars.is_empty() {
+                    sink.native_histogram(labels, classic, &native);
+                } else {
+                    sink.native_histogram_with_exemplars(labels, classic, &native, exemplars);
+                }
             }
         }
     });

@@ -5,7 +5,8 @@
 use super::sample::{SampleWriter, push_pair};
 use super::{escape, number};
 use crate::collect::{
-    ExemplarSample, ExpositionSink, FamilyHeader, HistogramSample, SeriesSink, SummarySample, Value,
+    ExemplarSample, ExpositionSink, FamilyHeader, HistogramSample, NativeSample, SeriesSink,
+    SummarySample, Value,
 };
 use crate::label::LabelValues;
 
@@ -127,6 +128,17 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
             self.writer.sample(self.out, "_count", None, Value::UInt(sample.count()));
             self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));
         }
+    }
+
+    /// OpenMetrics 1.0 has no native buckets: the classic ones, with their exemplars.
+    fn native_histogram_with_exemplars(
+        &mut self,
+        labels: &LabelValues<'_>,
+        classic: &HistogramSample<'_>,
+        _: &NativeSample<'_>,
+        exemplars: &[Option<ExemplarSample<'_>>],
+    ) {
+        self.histogram_with_exemplars(labels, classic, exemplars);
     }
 
     fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>) {

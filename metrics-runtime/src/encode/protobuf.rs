@@ -293,9 +293,19 @@ impl SeriesSink for ProtobufEncoder<'_> {
         classic: &HistogramSample<'_>,
         native: &NativeSample<'_>,
     ) {
+        self.native_histogram_with_exemplars(labels, classic, native, &[]);
+    }
+
+    fn native_histogram_with_exemplars(
+        &mut self,
+        labels: &LabelValues<'_>,
+        classic: &HistogramSample<'_>,
+        native: &NativeSample<'_>,
+        exemplars: &[Option<ExemplarSample<'_>>],
+    ) {
         let metric = self.start_metric(labels);
         let histogram = wire::start(self.out, field::METRIC_HISTOGRAM);
-        self.classic_histogram(classic, native.count, &[]);
+        self.classic_histogram(classic, native.count, exemplars);
         wire::sint(self.out, field::HISTOGRAM_SCHEMA, i64::from(native.schema));
         // Prometheus 2.42 tells a native histogram from a classic one by a zero
         // threshold or zero count above 0, or by buckets: a threshold of exactly 0

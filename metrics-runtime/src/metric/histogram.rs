@@ -121,6 +121,9 @@ impl Histogram {
     /// exactly what it was.
     #[inline]
     pub(crate) fn observe_in_bucket(&self, v: f64) -> usize {
+        if let Some(native) = &self.native {
+            native.observe(v);
+        }
         let index = self.bucket_index(v);
         self.buckets[index].fetch_add(1, Ordering::Relaxed);
         super::atomic_f64::add(&self.sum, v);

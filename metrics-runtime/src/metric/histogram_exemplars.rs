@@ -85,8 +85,9 @@ impl Deref for HistogramWithExemplars {
 impl Metric for HistogramWithExemplars {
     const KIND: MetricKind = MetricKind::Histogram;
 
+    /// The family's buckets, and its native buckets if it declares them.
     fn for_family(descriptor: &'static FamilyDescriptor) -> Self {
-        Self::new(descriptor.buckets)
+        Self::wrap(Histogram::for_family(descriptor))
     }
 
     fn collect_series(&self, labels: &LabelValues<'_>, sink: &mut dyn SeriesSink) {
@@ -148,8 +149,63 @@ impl BucketExemplars {
             .zip(found)
             .map(|(snapshot, found)| found.then(|| snapshot.sample()))
             .collect();
-        crate::collect::read_histogram(histogram, |sample| {
-            sink.histogram_with_exemplars(labels, sample, &exemplars);
-        });
+        crate::collect::collect_histogram_with_exemplars(histogram, labels, &exemplars, sink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::{HistogramSample, NativeSample, SummarySample, Value};
+    use crate::descriptor::{FamilyDescriptor, MetricKind};
+    use crate::metric::NativeBuckets;
+
+    /// What a sink was given for one histogram series.
+    #[derive(Default)]
+    struct Seen {
+        native_count: Option<u64>,
+        exemplar_values: Vec<f64>,
+    }
+
+    impl SeriesSink for Seen {
+        fn counter(&mut self, _: &LabelValues<'_>, _: Value) {}
+        fn gauge(&mut self, _: &LabelValues<'_>, _: Value) {}
+        fn histogram(&mut self, _: &LabelValues<'_>, _: &HistogramSample<'_>) {}
+        fn summary(&mut self, _: &LabelValues<'_>, _: &SummarySample<'_>) {}
+        fn unknown(&mut self, _: &LabelValues<'_>, _: Value) {}
+        fn native_histogram_with_exemplars(
+            &mut self,
+            _: &LabelValues<'_>,
+            _: &HistogramSample<'_>,
+            native: &NativeSample<'_>,
+            exemplars: &[Option<ExemplarSample<'_>>],
+        ) {
+            self.native_count = Some(native.count);
+            self.exemplar_values = exemplars.iter().flatten().map(|e| e.value).collect();
+        }
+    }
+
+    /// A descriptor with native buckets (the derive refuses them on this type, a
+    /// hand-written one can give them) keeps both: observations with an exemplar
+    /// reach the native buckets too, and the sink gets natives and exemplars.
+    #[test]
+    fn native_buckets_are_kept_beside_exemplars() {
+        static BOUNDS: [f64; 2] = [0.1, 1.0];
+        let native = NativeBuckets::from_schema(3).unwrap();
+        let location = crate::source_location!();
+        let descriptor: &'static FamilyDescriptor = Box::leak(Box::new(FamilyDescriptor {
+            buckets: &BOUNDS,
+            native: Some(native),
+            ..FamilyDescriptor::new("latency_seconds", "Latency.", MetricKind::Histogram, location)
+        }));
+        let histogram = HistogramWithExemplars::for_family(descriptor);
+        let id = TraceId::from_u128(9).unwrap();
+        histogram.observe_with_trace_id(0.5, id);
+        histogram.observe_with_exemplar(2.0, &Exemplar::from_trace_id(id));
+        histogram.observe(0.05);
+        let mut seen = Seen::default();
+        histogram.collect_series(&LabelValues::EMPTY, &mut seen);
+        assert_eq!(seen.native_count, Some(3));
+        assert_eq!(seen.exemplar_values, [0.5, 2.0]);
     }
 }

@@ -260,7 +260,9 @@ pub fn print_catalogue(layer: Option<&HttpMetricsLayer>) {
     let declared = catalogue().iter().filter(|d| !defaults.contains(&d.name));
     let http = layer.into_iter().flat_map(|l| HttpFamily::ALL.map(|f| l.descriptor(f)));
     for family in declared.chain(http) {
-        println!("{} {}", family.name, family.kind);
+        // Prometheus ingests a histogram with native buckets as one native series.
+        let kind = if family.native.is_some() { "native_histogram" } else { family.kind.as_str() };
+        println!("{} {kind}", family.name);
     }
     for (name, kind) in timed_families() {
         println!("{name} {kind}");

@@ -139,6 +139,13 @@ fn check_native(cx: &Ctxt, field: &Field<'_>) {
                 field.kind.as_str()
             ),
         );
+    } else if let Some(objective) = &field.attrs.objective {
+        cx.error_spanned_by(
+            objective,
+            "a latency objective is measured on classic buckets, which a Prometheus with \
+             native histograms on does not keep beside native ones; declare the objective on \
+             a classic histogram fed the same observations",
+        );
     } else if field.ty.to_token_stream().to_string().contains("HistogramWithExemplars") {
         cx.error_spanned_by(
             native,

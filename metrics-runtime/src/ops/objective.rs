@@ -98,7 +98,12 @@ pub(crate) fn indicators(selection: &Selection, job: &str) -> Vec<Sli> {
         }
     }
     for descriptor in selection.families() {
-        let Some(objective) = descriptor.objective else { continue };
+        // A latency objective is measured on classic buckets, which Prometheus 2.42
+        // drops beside native ones: the derive refuses the pair, and a hand-written
+        // descriptor with both gets no rules for it.
+        let Some(objective) = descriptor.objective.filter(|_| descriptor.native.is_none()) else {
+            continue;
+        };
         if let (Some(bound), Some(budget)) = (objective.latency, objective.latency_budget()) {
             let queries = FamilyQueries::new(descriptor, job);
             let indicator = Indicator::FamilyLatency { queries, bound };

@@ -309,10 +309,18 @@ impl FamilyQueries {
         level
     }
 
+    /// Whether the family is a histogram with native buckets: a Prometheus with
+    /// native histograms on ingests it as one series named like the family (2.42 keeps
+    /// no `_bucket`, `_count` or `_sum` beside it), which its rules query instead.
+    pub(crate) fn native(&self) -> bool {
+        self.descriptor.kind == MetricKind::Histogram && self.descriptor.native.is_some()
+    }
+
     /// The sample name whose presence shows the family is exposed.
     pub(crate) fn presence_sample(&self) -> String {
         match self.descriptor.kind {
             MetricKind::Counter => format!("{}_total", self.descriptor.name),
+            MetricKind::Histogram if self.native() => self.descriptor.name.to_owned(),
             MetricKind::Histogram | MetricKind::Summary => {
                 format!("{}_count", self.descriptor.name)
             }
@@ -336,13 +344,21 @@ impl FamilyQueries {
         format!("sum {} (rate({total}[{RATE_WINDOW}]))", by(&self.level()))
     }
 
-    /// A histogram's buckets per second, per instance and label values.
+    /// A histogram's buckets per second, per instance and label values: by `le` for
+    /// classic buckets, a native histogram of rates for native ones.
     pub(crate) fn bucket_rate_record(&self) -> String {
+        if self.native() {
+            return record(&self.level(), self.descriptor.name, &format!("rate{RATE_WINDOW}"));
+        }
         let level = [self.level(), vec!["le"]].concat();
         record(&level, &format!("{}_bucket", self.descriptor.name), &format!("rate{RATE_WINDOW}"))
     }
 
     pub(crate) fn bucket_rate_expr(&self) -> String {
+        if self.native() {
+            let histogram = selector(self.descriptor.name, &[self.job()]);
+            return format!("sum {} (rate({histogram}[{RATE_WINDOW}]))", by(&self.level()));
+        }
         let level = [self.level(), vec!["le"]].concat();
         let bucket = selector(&format!("{}_bucket", self.descriptor.name), &[self.job()]);
         format!("sum {} (rate({bucket}[{RATE_WINDOW}]))", by(&level))
@@ -505,5 +521,36 @@ mod tests {
             "job_region:shop_orders_slow_per_observation:ratio_rate5m"
         );
         assert_eq!(legend(&q.labels()), "{{region}} {{payment}}");
+    }
+
+    #[test]
+    fn native_histograms_are_queried_as_one_series() {
+        static PAYMENT: FamilyDescriptor = FamilyDescriptor {
+            native: Some(crate::NativeBuckets::__checked(3, 1e-9, 160)),
+            ..FamilyDescriptor::new(
+                "shop_payment_seconds",
+                "Payments.",
+                MetricKind::Histogram,
+                LOCATION,
+            )
+        };
+        let q = FamilyQueries::new(&PAYMENT, "shop");
+        assert!(q.native());
+        assert_eq!(q.presence_sample(), "shop_payment_seconds");
+        assert_eq!(q.bucket_rate_record(), "job_instance:shop_payment_seconds:rate5m");
+        assert_eq!(
+            q.bucket_rate_expr(),
+            r#"sum by (job, instance) (rate(shop_payment_seconds{job="shop"}[5m]))"#
+        );
+        assert_eq!(
+            q.quantile_expr(0.99),
+            r#"histogram_quantile(0.99, job_instance:shop_payment_seconds:rate5m{job="shop"})"#
+        );
+        let classic = FamilyDescriptor { native: None, ..PAYMENT };
+        let classic: &'static FamilyDescriptor = Box::leak(Box::new(classic));
+        assert_eq!(
+            FamilyQueries::new(classic, "shop").bucket_rate_record(),
+            "job_instance_le:shop_payment_seconds_bucket:rate5m"
+        );
     }
 }

@@ -38,7 +38,10 @@ impl Api {
         }
         let data = json.get("data").ok_or_else(|| format!("no data in {body}"))?;
         let sample = |labels, value: &Json| {
-            let value = value.as_array().get(1).and_then(Json::as_str).unwrap_or("NaN");
+            let value = value.as_array().get(1);
+            // A native histogram (`"histogram": [t, {"count": .., ..}]`) stands for its count.
+            let value = value.and_then(|v| v.get("count")).or(value);
+            let value = value.and_then(Json::as_str).unwrap_or("NaN");
             let value = parse_value(value).ok_or_else(|| format!("value {value:?} of {expr}"))?;
             Ok(Sample { labels, value })
         };
@@ -50,7 +53,8 @@ impl Api {
                 .iter()
                 .map(|series| {
                     let labels = series.get("metric").map(Json::string_members).unwrap_or_default();
-                    sample(labels, series.get("value").unwrap_or(&Json::Null))
+                    let value = series.get("value").or_else(|| series.get("histogram"));
+                    sample(labels, value.unwrap_or(&Json::Null))
                 })
                 .collect(),
             Some("scalar") => {

@@ -25,6 +25,7 @@ mod exemplars;
 mod exposition;
 mod json;
 mod labels;
+mod native;
 mod ops;
 mod process;
 mod tools;
@@ -158,6 +159,7 @@ fn run_checked(started: Instant) -> Result<(), String> {
         .arg(format!("--storage.tsdb.path={}", temp.path.join("data").display()))
         .arg(format!("--web.listen-address={prometheus_addr}"))
         .arg(exemplars::FEATURE)
+        .arg(native::FEATURE)
         .stdin(Stdio::null())
         .stdout(Stdio::from(prometheus_log.try_clone().map_err(io("prometheus log"))?))
         .stderr(Stdio::from(prometheus_log));
@@ -220,6 +222,12 @@ fn run_checked(started: Instant) -> Result<(), String> {
             Some(Err(e)) => report.failures.push(format!("{}: {e}", exemplars::EXAMPLE)),
             None => {
                 println!("exemplars: not checked, {} did not end its traffic", exemplars::EXAMPLE)
+            }
+        }
+        if served.iter().any(|s| s.spec.name == native::EXAMPLE) {
+            match native::check(&api) {
+                Ok(line) => println!("{line}"),
+                Err(e) => report.failures.push(format!("{}: {e}", native::EXAMPLE)),
             }
         }
         if served.iter().any(|s| s.spec.name == labels::JOB) {
@@ -443,6 +451,8 @@ fn sample_name(family: &str, kind: &str) -> String {
     match kind {
         "counter" => format!("{family}_total"),
         "histogram" => format!("{family}_bucket"),
+        // One series of native histograms, named like the family.
+        "native_histogram" => family.to_owned(),
         _ => family.to_owned(),
     }
 }

@@ -371,6 +371,16 @@ impl FamilyQueries {
     }
 
     pub(crate) fn quantile_expr(&self, quantile: f64) -> String {
+        if self.native() {
+            // From the rate itself, not a recorded one: Prometheus 2.42 refuses to
+            // store some rates of native histograms from a recording rule (the buckets'
+            // rates, rounded, add up to more than the count's).
+            return format!(
+                "histogram_quantile({}, {})",
+                number(quantile),
+                self.bucket_rate_expr()
+            );
+        }
         let buckets = selector(&self.bucket_rate_record(), &[self.job()]);
         format!("histogram_quantile({}, {buckets})", number(quantile))
     }
@@ -544,7 +554,7 @@ mod tests {
         );
         assert_eq!(
             q.quantile_expr(0.99),
-            r#"histogram_quantile(0.99, job_instance:shop_payment_seconds:rate5m{job="shop"})"#
+            r#"histogram_quantile(0.99, sum by (job, instance) (rate(shop_payment_seconds{job="shop"}[5m])))"#
         );
         let classic = FamilyDescriptor { native: None, ..PAYMENT };
         let classic: &'static FamilyDescriptor = Box::leak(Box::new(classic));

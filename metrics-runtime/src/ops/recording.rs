@@ -34,7 +34,10 @@ pub(crate) fn recording_rules(selection: &Selection, options: &Options) -> Value
         match family.kind {
             MetricKind::Counter => rates.push(rule(&queries.rate_record(), &queries.rate_expr())),
             MetricKind::Histogram => {
-                rates.push(rule(&queries.bucket_rate_record(), &queries.bucket_rate_expr()));
+                // Native histograms get their quantiles only (see `quantile_expr`).
+                if !queries.native() {
+                    rates.push(rule(&queries.bucket_rate_record(), &queries.bucket_rate_expr()));
+                }
                 for (quantile, _) in QUANTILES {
                     let expr = queries.quantile_expr(quantile);
                     rates.push(quantile_rule(&queries.quantile_record(), &expr, quantile));

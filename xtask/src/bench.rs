@@ -34,7 +34,7 @@ const QUICK_ARGS: [&str; 7] =
     ["--warm-up-time", "1", "--measurement-time", "2", "--sample-size", "20", "--noplot"];
 
 /// The benchmark groups, in report order, with what each measures.
-const GROUPS: [(&str, &str); 20] = [
+const GROUPS: [(&str, &str); 22] = [
     ("counter_inc", "counter increment, handle held"),
     ("counter_inc_2threads", "counter increment, 2 threads on one counter"),
     ("family_typed_2labels", "counter increment, 2 enum labels resolved per call"),
@@ -43,6 +43,14 @@ const GROUPS: [(&str, &str); 20] = [
     ("histogram_observe_2threads", "histogram observe, 2 threads on one histogram"),
     ("histogram_typed_2labels", "histogram observe, 2 enum labels resolved per call"),
     ("histogram_dynamic_2labels", "histogram observe, 2 string labels resolved per call"),
+    (
+        "native_histogram_observe",
+        "native histogram observe, schema 3, handle held (floor: a classic one)",
+    ),
+    (
+        "native_and_classic_histogram_observe",
+        "native and classic (12 buckets) histogram observe (floor: classic alone)",
+    ),
     ("histogram_timer", "histogram timer: start, stop, observe"),
     ("timed_trivial_function", "a trivial function timed the idiomatic way (ours: `#[timed]`)"),
     ("timed_trivial_function_fast_clock", "a trivial function under `#[timed(fast_clock)]`"),

@@ -279,11 +279,13 @@ impl Report {
 /// writing; the list above is this run's.
 const GROWTH_NOTES: &str = "\
 Why, where it is not flat (analysis at the time of writing: `perf record` and `perf stat`
-on `benches/growth.rs`): encoding into a reused buffer stays flat up to 1M series; a
-scrape encodes into a fresh buffer sized from the previous scrape, and a 1M-series
-exposition (58 MB) is above glibc's largest mmap threshold (32 MB), so every such
-scrape maps a new buffer and faults it in page by page (page faults and page clearing
-are the kernel's share of the profile), where 100k series (5.6 MB) reuse freed heap.
+on `benches/growth.rs`): encoding into a reused buffer stays flat up to 1M series; an
+uncompressed scrape hands its buffer to the response, so the next one allocates afresh,
+and a 1M-series exposition (58 MB) is above glibc's largest mmap threshold (32 MB): each
+such scrape maps a new buffer and faults it in page by page (page faults and page
+clearing are the kernel's share of the profile), where 100k series (5.6 MB) reuse freed
+heap. A gzip scrape (what Prometheus asks for) encodes into the buffer the last one used
+(`serve/scrape.rs`).
 The heap per series steps with the lookup table, which grows by a segment as large as
 all before it when three quarters full (and stops at what the cardinality limit needs).
 

@@ -5,10 +5,7 @@
 use crate::descriptor::{FamilyDescriptor, MetricKind};
 use crate::exemplar::ExemplarLabels;
 use crate::label::{DynFamily, Family, LabelSet, LabelValues};
-use crate::metric::{
-    Counter, CounterWithExemplar, FloatCounter, FloatGauge, Gauge, Histogram,
-    HistogramWithExemplars, Metric,
-};
+use crate::metric::{Histogram, Metric};
 
 /// A sample value as read from a series.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -203,15 +200,7 @@ macro_rules! single_series {
         }
     )*};
 }
-single_series!(
-    Counter,
-    FloatCounter,
-    Gauge,
-    FloatGauge,
-    Histogram,
-    CounterWithExemplar,
-    HistogramWithExemplars
-);
+crate::metric::with_single_series_types!(single_series);
 
 impl<L: LabelSet, M: Metric> CollectFamily for Family<L, M> {
     fn collect(&self, sink: &mut dyn SeriesSink) {

@@ -18,11 +18,6 @@ pub use crate::timed::{
     ViaTimedOutcome, ViaTypeName, timed_future,
 };
 
-use crate::metric::{
-    Counter, CounterWithExemplar, FloatCounter, FloatGauge, Gauge, Histogram,
-    HistogramWithExemplars,
-};
-
 /// A field type of a `#[derive(Metrics)]` struct: how it is created and what its
 /// descriptor says about it.
 #[diagnostic::on_unimplemented(
@@ -58,15 +53,7 @@ macro_rules! single_series_field {
         }
     )*};
 }
-single_series_field!(
-    Counter,
-    FloatCounter,
-    Gauge,
-    FloatGauge,
-    Histogram,
-    CounterWithExemplar,
-    HistogramWithExemplars
-);
+crate::metric::with_single_series_types!(single_series_field);
 
 impl<L: LabelSet, M: Metric> FamilyField for Family<L, M> {
     const KIND: MetricKind = M::KIND;

@@ -17,6 +17,24 @@ pub(crate) use histogram_exemplars::BucketExemplars;
 pub use histogram_exemplars::HistogramWithExemplars;
 pub use native::{NativeBuckets, NativeBucketsError};
 
+/// Calls `$callback!` with every type that is one series on its own (a field of a
+/// derived struct without labels), so that the impls over them (`CollectFamily`,
+/// `FamilyField`) share one list and a new metric type is added in one place.
+macro_rules! with_single_series_types {
+    ($callback:ident) => {
+        $callback!(
+            $crate::metric::Counter,
+            $crate::metric::FloatCounter,
+            $crate::metric::Gauge,
+            $crate::metric::FloatGauge,
+            $crate::metric::Histogram,
+            $crate::metric::CounterWithExemplar,
+            $crate::metric::HistogramWithExemplars
+        );
+    };
+}
+pub(crate) use with_single_series_types;
+
 use crate::collect::SeriesSink;
 use crate::descriptor::{FamilyDescriptor, MetricKind};
 use crate::label::LabelValues;

@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::json::Json;
+
 mod compile_time;
 mod growth;
-mod json;
 mod plot;
 mod targets;
 mod two_threads;
@@ -311,13 +312,13 @@ fn read_benchmark(dir: &Path, since: SystemTime) -> Result<Option<Benchmark>, St
     if !fresh {
         return Ok(None);
     }
-    let read = |path: &Path| -> Result<json::Value, String> {
+    let read = |path: &Path| -> Result<Json, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+        Json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     };
     let benchmark = read(&dir.join("benchmark.json"))?;
     let estimates = read(&estimates_path)?;
-    let text = |key: &str| benchmark.get(key).and_then(json::Value::as_str).map(str::to_owned);
+    let text = |key: &str| benchmark.get(key).and_then(Json::as_str).map(str::to_owned);
     let (Some(group), Some(function)) = (text("group_id"), text("function_id")) else {
         return Ok(None);
     };
@@ -328,7 +329,7 @@ fn read_benchmark(dir: &Path, since: SystemTime) -> Result<Option<Benchmark>, St
     let bytes = benchmark
         .get("throughput")
         .and_then(|t| t.get("Bytes"))
-        .and_then(json::Value::as_f64)
+        .and_then(Json::as_f64)
         .map(|b| b as u64);
     let row = text("value_str").unwrap_or_default();
     let column = if function.starts_with("floor_") { FLOOR.to_owned() } else { function.clone() };

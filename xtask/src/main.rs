@@ -5,6 +5,7 @@ use std::process::ExitCode;
 mod bench;
 mod e2e;
 mod generate;
+mod json;
 mod reliability;
 
 fn main() -> ExitCode {

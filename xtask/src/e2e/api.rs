@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use super::json::Json;
+use crate::json::Json;
 
 /// One sample of an instant query's result.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use super::api::{Api, http_get, percent_encode};
 use super::exposition::Endpoint;
-use super::json::Json;
+use crate::json::Json;
 
 /// The example whose exemplars are checked (its traffic ends, so what it exposes
 /// stops changing).

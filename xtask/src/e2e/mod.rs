@@ -23,7 +23,6 @@
 mod api;
 mod exemplars;
 mod exposition;
-mod json;
 mod labels;
 mod native;
 mod ops;

@@ -32,8 +32,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::api::{self, Api};
-use super::json::Json;
 use super::process::wait_until;
+use crate::json::Json;
 
 /// A burn-rate alert that an example's traffic must make active.
 pub(crate) struct ExpectedAlert {

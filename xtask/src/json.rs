@@ -1,4 +1,5 @@
-//! Just enough JSON to read Prometheus' API answers: xtask has no dependencies.
+//! Just enough JSON to read Prometheus' API answers (`cargo xtask e2e`) and criterion's
+//! result files (`cargo xtask bench`): xtask has no dependencies.
 
 use std::collections::BTreeMap;
 
@@ -45,6 +46,14 @@ impl Json {
         match self {
             Self::Array(items) => items,
             _ => &[],
+        }
+    }
+
+    /// A number's value.
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match self {
+            Self::Number(n) => Some(*n),
+            _ => None,
         }
     }
 
@@ -216,5 +225,16 @@ mod tests {
         assert_eq!(value[1].as_str(), Some("1"));
         assert!(Json::parse("[1,]").is_err());
         assert_eq!(Json::parse(" [] ").unwrap(), Json::Array(vec![]));
+    }
+
+    #[test]
+    fn reads_criterion_estimates() {
+        let text = r#"{"mean":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.5,"upper_bound":2.5},"point_estimate":2.0,"standard_error":0.1},"median":{"point_estimate":1.25e1,"standard_error":null}}"#;
+        let json = Json::parse(text).unwrap();
+        let median = json.get("median").and_then(|m| m.get("point_estimate"));
+        assert_eq!(median.and_then(Json::as_f64), Some(12.5));
+        let json = Json::parse(r#"{"t":{"Bytes":42}}"#).unwrap();
+        assert_eq!(json.get("t").and_then(|t| t.get("Bytes")).and_then(Json::as_f64), Some(42.0));
+        assert!(Json::parse(r#"{"a":1,}"#).is_err());
     }
 }

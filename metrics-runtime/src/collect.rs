@@ -5,7 +5,7 @@
 use crate::descriptor::{FamilyDescriptor, MetricKind};
 use crate::exemplar::ExemplarLabels;
 use crate::label::{DynFamily, Family, LabelSet, LabelValues};
-use crate::metric::{Histogram, Metric};
+use crate::metric::{HistogramRef, Metric};
 
 /// A sample value as read from a series.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -220,7 +220,7 @@ impl<M: Metric> CollectFamily for DynFamily<M> {
 /// Reads a histogram into a stack buffer (a heap one past 63 bounds) and hands the
 /// consistent sample to `sink`: no allocation per series in the common case.
 pub(crate) fn collect_histogram(
-    histogram: &Histogram,
+    histogram: HistogramRef<'_>,
     labels: &LabelValues<'_>,
     sink: &mut dyn SeriesSink,
 ) {
@@ -230,7 +230,7 @@ pub(crate) fn collect_histogram(
 /// [`collect_histogram`] with the buckets' exemplars (one per bucket, `+Inf` last),
 /// or none (`&[]`): each reading goes to the sink method for what it has.
 pub(crate) fn collect_histogram_with_exemplars(
-    histogram: &Histogram,
+    histogram: HistogramRef<'_>,
     labels: &LabelValues<'_>,
     exemplars: &[Option<ExemplarSample<'_>>],
     sink: &mut dyn SeriesSink,
@@ -260,7 +260,7 @@ pub(crate) fn collect_histogram_with_exemplars(
 }
 
 /// Reads a histogram as [`collect_histogram`] does and calls `with` on the sample.
-pub(crate) fn read_histogram(histogram: &Histogram, with: impl FnOnce(&HistogramSample<'_>)) {
+pub(crate) fn read_histogram(histogram: HistogramRef<'_>, with: impl FnOnce(&HistogramSample<'_>)) {
     let bounds = histogram.bounds();
     let mut stack = [0u64; 64];
     let mut heap;

@@ -87,7 +87,8 @@ pub use label::{
 };
 pub use metric::{
     Counter, CounterWithExemplar, DEFAULT_BUCKETS, FloatCounter, FloatGauge, Gauge, Histogram,
-    HistogramTimer, HistogramWithExemplars, Metric, NativeBuckets, NativeBucketsError,
+    HistogramRef, HistogramTimer, HistogramWithExemplars, Metric, NativeBuckets,
+    NativeBucketsError,
 };
 pub use metrics::Metrics;
 pub use process::BuildInfo;

@@ -1,8 +1,10 @@
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::ptr::NonNull;
+use core::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use super::Metric;
-use super::native::{NativeBuckets, NativeHistogram, NativeReading};
+use super::histogram_ref::{HistogramRef, cells_len, observe};
+use super::native::{NativeBuckets, NativeHistogram};
 use crate::collect::SeriesSink;
 use crate::descriptor::{FamilyDescriptor, MetricKind};
 use crate::label::LabelValues;
@@ -16,7 +18,8 @@ pub const DEFAULT_BUCKETS: &[f64] =
 /// Each bucket is counted on its own (not cumulatively) and `_count` is derived from
 /// the buckets when collected, so every exposition is cumulative with its `+Inf`
 /// bucket equal to `_count`, even while other threads observe. An observation is one
-/// bucket search, one atomic add and one compare-and-swap on the sum.
+/// bucket search, one atomic add and one compare-and-swap on the sum. Its sum and
+/// counters are one allocation of `8 * (bounds + 2)` bytes, beside 32 bytes inline.
 ///
 /// A histogram can also keep native (sparse, exponential) buckets, declared with
 /// [`NativeBuckets`] (`#[metric(native(..))]` on a derived field): exposed in the
@@ -32,15 +35,21 @@ pub const DEFAULT_BUCKETS: &[f64] =
 /// assert_eq!(latency.count(), 2);
 /// assert_eq!(latency.sum(), 2.3);
 /// ```
-#[derive(Debug)]
 pub struct Histogram {
     bounds: &'static [f64],
-    sum: AtomicU64,
-    /// One slot per bound, plus the `+Inf` slot last.
-    buckets: Box<[AtomicU64]>,
+    /// `cells_len(bounds.len())` cells in an allocation of their own (a boxed slice):
+    /// the sum's bits, then one counter per bound and the `+Inf` one. A thin pointer,
+    /// as the bounds give the length.
+    cells: NonNull<AtomicU64>,
     /// Boxed: a histogram without native buckets stays small and pays one branch.
     native: Option<Box<NativeHistogram>>,
 }
+
+// SAFETY: a `Histogram` owns its cells (atomics, as a `Box<[AtomicU64]>` would) and
+// its native buckets; the pointer only stands for that ownership.
+unsafe impl Send for Histogram {}
+// SAFETY: through `&Histogram` the cells are only touched atomically.
+unsafe impl Sync for Histogram {}
 
 impl Histogram {
     /// A histogram with the given upper bounds (ascending, finite; `+Inf` is implicit).
@@ -48,8 +57,10 @@ impl Histogram {
     /// Bounds written in `#[metric(buckets = ..)]` are checked at compile time; use
     /// [`Histogram::with_buckets`] for bounds computed at run time.
     pub fn new(bounds: &'static [f64]) -> Self {
-        let buckets = (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect();
-        Self { bounds, sum: AtomicU64::new(0), buckets, native: None }
+        let cells: Box<[AtomicU64]> =
+            (0..cells_len(bounds.len())).map(|_| AtomicU64::new(0)).collect();
+        let cells = NonNull::from(Box::leak(cells)).cast::<AtomicU64>();
+        Self { bounds, cells, native: None }
     }
 
     /// The same histogram also counting observations in native buckets laid out by
@@ -64,8 +75,9 @@ impl Histogram {
     /// assert_eq!(h.native_buckets().map(|n| n.schema()), Some(3));
     /// # Ok::<(), metrics_runtime::NativeBucketsError>(())
     /// ```
-    pub fn with_native(self, layout: NativeBuckets) -> Self {
-        Self { native: Some(Box::new(NativeHistogram::new(layout))), ..self }
+    pub fn with_native(mut self, layout: NativeBuckets) -> Self {
+        self.native = Some(Box::new(NativeHistogram::new(layout)));
+        self
     }
 
     /// A histogram with native buckets only: in the text formats it shows just its
@@ -84,7 +96,7 @@ impl Histogram {
 
     /// The native bucket layout, if the histogram keeps native buckets.
     pub fn native_buckets(&self) -> Option<NativeBuckets> {
-        self.native.as_deref().map(NativeHistogram::layout)
+        self.handle().native_buckets()
     }
 
     /// A histogram with bounds known only at run time, checked here.
@@ -102,52 +114,28 @@ impl Histogram {
         Ok(Self::new(Box::leak(bounds.into_boxed_slice())))
     }
 
+    /// This histogram as the [`HistogramRef`] a `DynFamily<Histogram>` lookup
+    /// returns, for code that takes either.
+    #[inline]
+    pub fn handle(&self) -> HistogramRef<'_> {
+        // SAFETY: `cells` holds `cells_len(bounds.len())` cells, owned by `self`,
+        // which the result borrows.
+        unsafe { HistogramRef::from_cells(self.bounds, self.cells, self.native.as_deref()) }
+    }
+
     /// Records one observation. NaN goes to the `+Inf` bucket (and makes the sum NaN).
     #[inline]
     pub fn observe(&self, v: f64) {
-        // Native buckets first: a scrape reads the classic ones first, so it seldom
-        // sees an observation there that is not yet in the native count.
-        if let Some(native) = &self.native {
-            native.observe(v);
-        }
-        let index = self.bucket_index(v);
-        // `bucket_index` returns at most `bounds.len()`, the `+Inf` slot.
-        self.buckets[index].fetch_add(1, Ordering::Relaxed);
-        super::atomic_f64::add(&self.sum, v);
+        // SAFETY: `cells` holds the cells of `bounds`, owned by `self`.
+        unsafe { observe(self.bounds, self.cells, self.native.as_deref(), v) };
     }
 
     /// [`Histogram::observe`], returning the bucket the observation fell in (for its
-    /// exemplar). A copy rather than a call from `observe`, so that `observe` stays
-    /// exactly what it was.
+    /// exemplar).
     #[inline]
     pub(crate) fn observe_in_bucket(&self, v: f64) -> usize {
-        if let Some(native) = &self.native {
-            native.observe(v);
-        }
-        let index = self.bucket_index(v);
-        self.buckets[index].fetch_add(1, Ordering::Relaxed);
-        super::atomic_f64::add(&self.sum, v);
-        index
-    }
-
-    #[inline]
-    fn bucket_index(&self, v: f64) -> usize {
-        let bounds = self.bounds;
-        if bounds.len() <= 16 {
-            // A short linear scan beats a binary search's unpredictable branches.
-            let mut i = 0;
-            while i < bounds.len() {
-                if v <= bounds[i] {
-                    return i;
-                }
-                i += 1;
-            }
-            bounds.len()
-        } else if v.is_nan() {
-            bounds.len()
-        } else {
-            bounds.partition_point(|b| *b < v)
-        }
+        // SAFETY: as in `observe`.
+        unsafe { observe(self.bounds, self.cells, self.native.as_deref(), v) }
     }
 
     /// Starts a timer that observes the elapsed seconds when dropped (or on
@@ -165,7 +153,7 @@ impl Histogram {
     /// ```
     #[must_use = "the timer records when dropped; bind it to a named variable like `_timer`"]
     pub fn start_timer(&self) -> HistogramTimer<'_> {
-        HistogramTimer { histogram: Some(self), start: Instant::now() }
+        self.handle().start_timer()
     }
 
     /// The upper bounds (without `+Inf`).
@@ -175,33 +163,35 @@ impl Histogram {
 
     /// The number of observations.
     pub fn count(&self) -> u64 {
-        self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).sum()
+        self.handle().count()
     }
 
     /// The sum of observations.
     pub fn sum(&self) -> f64 {
-        f64::from_bits(self.sum.load(Ordering::Relaxed))
+        self.handle().sum()
     }
 
     /// Writes the cumulative bucket counts (one per bound, then `+Inf`) into `out`,
     /// which must hold `bounds().len() + 1` slots, and returns the sum. The last slot
     /// is the count, so it always equals the `+Inf` bucket.
     pub fn cumulative_into(&self, out: &mut [u64]) -> f64 {
-        let mut running = 0u64;
-        for (slot, bucket) in out.iter_mut().zip(self.buckets.iter()) {
-            running = running.wrapping_add(bucket.load(Ordering::Relaxed));
-            *slot = running;
-        }
-        self.sum()
+        self.handle().cumulative_into(out)
     }
+}
 
-    /// Reads the native buckets (see [`NativeHistogram::read`]), `None` without them.
-    pub(crate) fn read_native(
-        &self,
-        positive: &mut Vec<(i32, u64)>,
-        negative: &mut Vec<(i32, u64)>,
-    ) -> Option<NativeReading> {
-        self.native.as_ref().map(|native| native.read(positive, negative))
+impl Drop for Histogram {
+    fn drop(&mut self) {
+        let cells =
+            core::ptr::slice_from_raw_parts_mut(self.cells.as_ptr(), cells_len(self.bounds.len()));
+        // SAFETY: `cells` was leaked from a `Box<[AtomicU64]>` of this length in `new`
+        // and is freed once, here.
+        drop(unsafe { Box::from_raw(cells) });
+    }
+}
+
+impl core::fmt::Debug for Histogram {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.handle().fmt(f)
     }
 }
 
@@ -217,7 +207,7 @@ impl Metric for Histogram {
     }
 
     fn collect_series(&self, labels: &LabelValues<'_>, sink: &mut dyn SeriesSink) {
-        crate::collect::collect_histogram(self, labels, sink);
+        crate::collect::collect_histogram(self.handle(), labels, sink);
     }
 }
 
@@ -225,11 +215,15 @@ impl Metric for Histogram {
 #[derive(Debug)]
 #[must_use = "the timer records when dropped; bind it to a named variable like `_timer`"]
 pub struct HistogramTimer<'a> {
-    histogram: Option<&'a Histogram>,
+    histogram: Option<HistogramRef<'a>>,
     start: Instant,
 }
 
-impl HistogramTimer<'_> {
+impl<'a> HistogramTimer<'a> {
+    pub(crate) fn new(histogram: HistogramRef<'a>, start: Instant) -> Self {
+        Self { histogram: Some(histogram), start }
+    }
+
     /// Records now and returns the seconds observed.
     pub fn observe(mut self) -> f64 {
         let seconds = self.start.elapsed().as_secs_f64();
@@ -270,6 +264,21 @@ mod tests {
         // <=1: 0.5, 1.0, -Inf; <=2: +1.5, 2.0; <=5: +5.0; +Inf: 5.1, NaN, +Inf
         assert_eq!(out, vec![3, 5, 6, 9]);
         assert!(h.sum().is_nan());
+    }
+
+    #[test]
+    fn a_histogram_is_its_bounds_and_two_thin_pointers() {
+        // The sum and the counters are one allocation of `cells_len` cells.
+        assert_eq!(size_of::<Histogram>(), 32);
+        assert_eq!(cells_len(BOUNDS.len()), 5);
+        let h = Histogram::new(&BOUNDS).with_native(NativeBuckets::from_schema(0).unwrap());
+        h.observe(1.5);
+        h.handle().observe(7.0);
+        let mut out = vec![0; 4];
+        assert_eq!(h.cumulative_into(&mut out), 8.5);
+        assert_eq!(out, vec![0, 1, 1, 2]);
+        assert_eq!(h.handle().count(), 2);
+        assert_eq!(h.native_buckets().map(|n| n.schema()), Some(0));
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl BucketExemplars {
         sink: &mut dyn SeriesSink,
     ) {
         if !self.cells.iter().any(ExemplarCell::is_used) {
-            crate::collect::collect_histogram(histogram, labels, sink);
+            crate::collect::collect_histogram(histogram.handle(), labels, sink);
             return;
         }
         // Exemplars first: one recorded after its bucket was counted is then never
@@ -149,7 +149,12 @@ impl BucketExemplars {
             .zip(found)
             .map(|(snapshot, found)| found.then(|| snapshot.sample()))
             .collect();
-        crate::collect::collect_histogram_with_exemplars(histogram, labels, &exemplars, sink);
+        crate::collect::collect_histogram_with_exemplars(
+            histogram.handle(),
+            labels,
+            &exemplars,
+            sink,
+        );
     }
 }
 

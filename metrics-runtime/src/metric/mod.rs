@@ -6,6 +6,7 @@ mod counter_exemplar;
 mod gauge;
 mod histogram;
 mod histogram_exemplars;
+mod histogram_ref;
 mod native;
 
 pub use counter::{Counter, FloatCounter};
@@ -15,6 +16,7 @@ pub use histogram::{DEFAULT_BUCKETS, Histogram, HistogramTimer};
 #[cfg(feature = "tower")]
 pub(crate) use histogram_exemplars::BucketExemplars;
 pub use histogram_exemplars::HistogramWithExemplars;
+pub use histogram_ref::HistogramRef;
 pub use native::{NativeBuckets, NativeBucketsError};
 
 /// Calls `$callback!` with every type that is one series on its own (a field of a

@@ -167,9 +167,9 @@ struct MemoryTarget {
 const DYNAMIC_LAYOUT: &str = "a `DynFamily` series is one record packed with others in \
     chunks of up to 4 KiB (its metric, a 4-byte check of its hash, its label values \
     with one-byte lengths) plus its share of the lookup table (8-byte slots, at most \
-    three quarters full); a histogram's metric is 40 bytes in the record and its 13 \
-    bucket counters (104 bytes) in an allocation of their own, which alone with the \
-    record and the slot is over 150 bytes";
+    three quarters full); a histogram's metric is 32 bytes in the record and its sum \
+    and 13 bucket counters (112 bytes) in an allocation of their own, which alone with \
+    the record and the slot is over 150 bytes";
 
 const MEMORY_TARGETS: [MemoryTarget; 4] = [
     MemoryTarget {
@@ -188,8 +188,8 @@ const MEMORY_TARGETS: [MemoryTarget; 4] = [
         name: "≤ 150 heap bytes per 12-bucket histogram series, typed `Family`",
         family: "histogram_12_buckets_typed",
         limit: 150.0,
-        why: "a histogram is its bounds pointer, sum and bucket pointer (40 bytes) and \
-              13 bucket counters (104 bytes)",
+        why: "a histogram is its bounds and a pointer to its cells (32 bytes with \
+              the native pointer) and its sum and 13 bucket counters (112 bytes)",
     },
     MemoryTarget {
         name: "≤ 150 heap bytes per 12-bucket histogram series, `DynFamily` (one string \

@@ -1,6 +1,7 @@
 //! Exposition formats: Prometheus text 0.0.4, OpenMetrics 1.0.0 and the Prometheus
 //! protobuf format (the one with native histograms), written straight into a buffer.
 
+mod buckets;
 mod escape;
 mod negotiate;
 mod number;

@@ -16,6 +16,16 @@ pub fn float(out: &mut Vec<u8>, v: f64) {
     }
 }
 
+/// Appends an unsigned integer that is often one digit, as a bucket's count is: that
+/// digit is one byte pushed rather than a copy.
+#[inline]
+pub fn count(out: &mut Vec<u8>, v: u64) {
+    match u8::try_from(v) {
+        Ok(digit @ 0..10) => out.push(b'0' + digit),
+        _ => uint(out, v),
+    }
+}
+
 /// Appends an unsigned integer.
 #[inline]
 pub fn uint(out: &mut Vec<u8>, v: u64) {
@@ -71,6 +81,15 @@ mod tests {
         assert_eq!(f(-0.0), "-0.0");
         let sub = f64::from_bits(1);
         assert_eq!(f(sub).parse::<f64>().unwrap(), sub);
+    }
+
+    #[test]
+    fn counts_of_every_width() {
+        for v in [0, 1, 9, 10, 11, 99, 255, 256, 1_000_000, u64::MAX] {
+            let mut out = Vec::new();
+            count(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! <https://github.com/prometheus/OpenMetrics/blob/v1.0.0/specification/OpenMetrics.md>
 
+use super::buckets::BucketLabels;
 use super::sample::{SampleWriter, push_pair};
 use super::{escape, number};
 use crate::collect::{
@@ -15,34 +16,24 @@ use crate::label::LabelValues;
 pub struct OpenMetricsEncoder<'b> {
     out: &'b mut Vec<u8>,
     writer: SampleWriter,
+    buckets: BucketLabels,
     le: Vec<u8>,
 }
 
 impl<'b> OpenMetricsEncoder<'b> {
     /// An encoder appending to `out`.
     pub fn new(out: &'b mut Vec<u8>) -> Self {
-        Self { out, writer: SampleWriter::default(), le: Vec::new() }
+        Self {
+            out,
+            writer: SampleWriter::default(),
+            buckets: BucketLabels::default(),
+            le: Vec::new(),
+        }
     }
 
     /// Writes the mandatory `# EOF` line.
     pub fn finish(self) {
         self.out.extend_from_slice(b"# EOF\n");
-    }
-
-    /// Ends a sample line, with ` # {labels} value timestamp` before the newline when
-    /// there is an exemplar (section "Exemplars").
-    fn end_sample(&mut self, exemplar: Option<&ExemplarSample<'_>>) {
-        if let Some(exemplar) = exemplar {
-            self.out.extend_from_slice(b" # {");
-            for (i, (name, value)) in exemplar.labels.clone().enumerate() {
-                push_pair(self.out, i > 0, name, value);
-            }
-            self.out.extend_from_slice(b"} ");
-            number::float(self.out, exemplar.value);
-            self.out.push(b' ');
-            number::millis_as_seconds(self.out, exemplar.timestamp_ms);
-        }
-        self.out.push(b'\n');
     }
 
     fn meta(&mut self, keyword: &[u8]) {
@@ -85,7 +76,7 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
     ) {
         self.writer.start_series(labels);
         self.writer.sample_unended(self.out, "_total", None, value);
-        self.end_sample(exemplar);
+        end_sample(self.out, exemplar);
     }
 
     fn gauge(&mut self, labels: &LabelValues<'_>, value: Value) {
@@ -108,16 +99,9 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
         exemplars: &[Option<ExemplarSample<'_>>],
     ) {
         self.writer.start_series(labels);
-        for (i, count) in sample.cumulative.iter().enumerate() {
-            self.le.clear();
-            match sample.bounds.get(i) {
-                Some(bound) => number::float(&mut self.le, *bound),
-                None => self.le.extend_from_slice(b"+Inf"),
-            }
-            let bucket = Some(("le", &self.le[..]));
-            self.writer.sample_unended(self.out, "_bucket", bucket, Value::UInt(*count));
-            self.end_sample(exemplars.get(i).and_then(Option::as_ref));
-        }
+        self.buckets.write(&self.writer, self.out, sample, |out, i| {
+            end_sample(out, exemplars.get(i).and_then(Option::as_ref));
+        });
         // "Sum, and buckets values are counters so MUST NOT be NaN or negative.
         // Negative threshold buckets MAY be used, but then the Histogram MetricPoint
         // MUST NOT contain a sum value", and `_count` is there "if and only if a Sum
@@ -155,6 +139,23 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
             self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));
         }
     }
+}
+
+/// Ends a sample line, with ` # {labels} value timestamp` before the newline when
+/// there is an exemplar (section "Exemplars").
+#[inline]
+fn end_sample(out: &mut Vec<u8>, exemplar: Option<&ExemplarSample<'_>>) {
+    if let Some(exemplar) = exemplar {
+        out.extend_from_slice(b" # {");
+        for (i, (name, value)) in exemplar.labels.clone().enumerate() {
+            push_pair(out, i > 0, name, value);
+        }
+        out.extend_from_slice(b"} ");
+        number::float(out, exemplar.value);
+        out.push(b' ');
+        number::millis_as_seconds(out, exemplar.timestamp_ms);
+    }
+    out.push(b'\n');
 }
 
 /// Whether `name` ends with `_` and `unit`.

@@ -79,6 +79,19 @@ impl SampleWriter {
         number::value(out, value);
     }
 
+    /// Writes `name{suffix}{block,` into `line` (cleared first): the start of a line
+    /// whose last label, and the closing brace, are written by the caller.
+    pub(crate) fn open_block(&self, line: &mut Vec<u8>, suffix: &str) {
+        line.clear();
+        line.extend_from_slice(&self.name);
+        line.extend_from_slice(suffix.as_bytes());
+        line.push(b'{');
+        line.extend_from_slice(&self.block);
+        if !self.block.is_empty() {
+            line.push(b',');
+        }
+    }
+
     pub(crate) fn name(&self) -> &[u8] {
         &self.name
     }

@@ -2,6 +2,7 @@
 //!
 //! <https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format>
 
+use super::buckets::BucketLabels;
 use super::sample::SampleWriter;
 use super::{escape, number};
 use crate::collect::{
@@ -15,13 +16,19 @@ use crate::label::LabelValues;
 pub struct TextEncoder<'b> {
     out: &'b mut Vec<u8>,
     writer: SampleWriter,
+    buckets: BucketLabels,
     le: Vec<u8>,
 }
 
 impl<'b> TextEncoder<'b> {
     /// An encoder appending to `out`.
     pub fn new(out: &'b mut Vec<u8>) -> Self {
-        Self { out, writer: SampleWriter::default(), le: Vec::new() }
+        Self {
+            out,
+            writer: SampleWriter::default(),
+            buckets: BucketLabels::default(),
+            le: Vec::new(),
+        }
     }
 
     /// Ends the exposition (the text format has no end marker).
@@ -70,14 +77,7 @@ impl SeriesSink for TextEncoder<'_> {
 
     fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
         self.writer.start_series(labels);
-        for (i, count) in sample.cumulative.iter().enumerate() {
-            self.le.clear();
-            match sample.bounds.get(i) {
-                Some(bound) => number::float(&mut self.le, *bound),
-                None => self.le.extend_from_slice(b"+Inf"),
-            }
-            self.writer.sample(self.out, "_bucket", Some(("le", &self.le)), Value::UInt(*count));
-        }
+        self.buckets.write(&self.writer, self.out, sample, |out, _| out.push(b'\n'));
         self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));
         self.writer.sample(self.out, "_count", None, Value::UInt(sample.count()));
     }

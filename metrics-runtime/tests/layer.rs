@@ -304,7 +304,8 @@ async fn normaliser_names_routes_of_a_service_without_templates() {
         value(&exposition, "metrics_runtime_cardinality_overflow_total", &overflow),
         Some(1.0)
     );
-    assert!(!text.contains("/and/another") && !text.contains("123"), "{text}");
+    // The raw id as a path segment: a duration's sum may well hold the digits `123`.
+    assert!(!text.contains("/and/another") && !text.contains("/123"), "{text}");
 }
 
 #[tokio::test]

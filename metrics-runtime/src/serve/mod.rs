@@ -49,11 +49,13 @@ mod connection;
 mod error;
 #[cfg(test)]
 mod fuzz;
+mod gzip;
 mod limits;
 mod negotiate;
 mod race;
 mod response;
 mod scrape;
+mod scrape_memory;
 mod server;
 mod service;
 #[cfg(feature = "tls")]

@@ -1,16 +1,13 @@
 //! One scrape: the exposition encoded off the async workers, within a time limit,
 //! gzip-compressed when asked.
 
-use std::io::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use hyper::body::Bytes;
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::scrape_memory::ScrapeMemory;
 use crate::encode::Format;
 use crate::registry::{Registry, default_registry};
 
@@ -81,56 +78,6 @@ pub(crate) struct Exposition {
     pub(crate) gzip: bool,
 }
 
-/// What one server's scrapes share to spend less on memory: the last exposition's
-/// size, so the next buffer is allocated once, and the buffer a gzip scrape encoded
-/// into, kept for the next one.
-///
-/// Prometheus always asks for gzip, and a large exposition's buffer (58 MB for a
-/// million series) is above the allocator's mmap threshold: allocated afresh, every
-/// scrape would map it and fault every page in again. The one spare buffer is what
-/// the server keeps between scrapes; it is dropped when an exposition shrinks to
-/// under half of it.
-#[derive(Debug, Default)]
-pub(crate) struct ScrapeMemory {
-    size_hint: AtomicUsize,
-    spare: Mutex<Vec<u8>>,
-}
-
-impl ScrapeMemory {
-    /// An empty buffer that holds the last exposition's size and some more.
-    fn buffer(&self, reuse: bool) -> Vec<u8> {
-        let wanted = self.size_hint.load(Ordering::Relaxed).max(4096);
-        if reuse {
-            let mut spare =
-                core::mem::take(&mut *self.spare.lock().unwrap_or_else(PoisonError::into_inner));
-            if spare.capacity() > 0 {
-                // Grows it in place (or by remapping) only if the last exposition grew.
-                spare.reserve(wanted);
-                return spare;
-            }
-        }
-        Vec::with_capacity(wanted)
-    }
-
-    /// Remembers the size of an exposition just encoded.
-    fn encoded(&self, len: usize) {
-        self.size_hint.store(len + len / 8, Ordering::Relaxed);
-    }
-
-    /// Keeps `buf` for the next scrape, unless a buffer is already kept or `buf` is
-    /// over twice what the last exposition needed.
-    fn give_back(&self, mut buf: Vec<u8>) {
-        if buf.capacity() / 2 > self.size_hint.load(Ordering::Relaxed).max(4096) {
-            return;
-        }
-        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
-        if spare.capacity() == 0 {
-            buf.clear();
-            *spare = buf;
-        }
-    }
-}
-
 /// Encodes `registry` on tokio's blocking pool, so that a large or slow collection
 /// neither stalls other connections nor escapes the time limit.
 pub(crate) async fn scrape(
@@ -143,18 +90,7 @@ pub(crate) async fn scrape(
 ) -> Result<Exposition, ScrapeFailure> {
     let task = tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        // Sized from the previous scrape: one allocation, no regrowth, in the common
-        // case; none at all for a gzip scrape after the first.
-        let mut buf = memory.buffer(gzip);
-        registry.encode(format, &mut buf);
-        memory.encoded(buf.len());
-        match gzip.then(|| compress(&buf)).flatten() {
-            Some(compressed) => {
-                memory.give_back(buf);
-                Exposition { body: Bytes::from(compressed), gzip: true }
-            }
-            None => Exposition { body: Bytes::from(buf), gzip: false },
-        }
+        expose(&registry, format, gzip, &memory)
     });
     match tokio::time::timeout(timeout, task).await {
         Ok(Ok(exposition)) => Ok(exposition),
@@ -163,56 +99,66 @@ pub(crate) async fn scrape(
     }
 }
 
-/// Gzip at the fastest level: an exposition is repetitive text that shrinks some
-/// tenfold even so, and a scrape should cost the service little CPU. `None` only if
-/// the encoder fails, which writing to memory does not; the caller then sends the
-/// exposition uncompressed.
-fn compress(plain: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(plain.len() / 6 + 64), Compression::fast());
-    encoder.write_all(plain).ok()?;
-    encoder.finish().ok()
+/// Encodes `registry` into the buffer the last scrape used, and compresses it
+/// into the last compressed one's when `gzip`; the body gives its buffer back when
+/// hyper drops it, sent, so that a scrape allocates nothing after the first.
+fn expose(registry: &Registry, format: Format, gzip: bool, memory: &ScrapeMemory) -> Exposition {
+    let mut buf = memory.plain.take();
+    registry.encode(format, &mut buf);
+    memory.plain.filled(buf.len());
+    if !gzip {
+        return Exposition { body: memory.plain.lend(buf), gzip: false };
+    }
+    match memory.gzip.compress(&buf, memory.compressed.take()) {
+        Some(compressed) => {
+            memory.plain.give_back(buf);
+            memory.compressed.filled(compressed.len());
+            Exposition { body: memory.compressed.lend(compressed), gzip: true }
+        }
+        None => Exposition { body: memory.plain.lend(buf), gzip: false },
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read as _;
-
     use super::*;
+    use crate::process::BuildInfo;
 
-    #[test]
-    fn a_gzip_scrape_reuses_the_last_buffer() {
-        let memory = ScrapeMemory::default();
-        let mut first = memory.buffer(true);
-        // Room for the next exposition too (1.125x this one), so reusing needs no regrowth.
-        first.reserve(20_000);
-        first.extend_from_slice(&[b'x'; 10_000]);
-        memory.encoded(first.len());
-        let address = first.as_ptr();
-        memory.give_back(first);
-        let second = memory.buffer(true);
-        assert_eq!(second.as_ptr(), address, "the spare buffer is handed out again");
-        assert!(second.is_empty());
-        assert!(memory.buffer(true).capacity() >= 10_000, "a second taker gets a new one");
-        assert_eq!(memory.buffer(false).len(), 0);
+    fn registry() -> Registry {
+        let registry = Registry::new();
+        registry.expose_build_info(BuildInfo::new("scrape", "1.0.0")).unwrap();
+        registry
     }
 
     #[test]
-    fn a_buffer_far_larger_than_the_exposition_is_not_kept() {
-        let memory = ScrapeMemory::default();
-        let mut big = memory.buffer(true);
-        big.reserve(1 << 20);
-        memory.encoded(100);
-        memory.give_back(big);
-        assert_eq!(memory.spare.lock().unwrap().capacity(), 0);
+    fn an_identity_scrape_encodes_into_the_last_ones_buffer() {
+        let (registry, memory) = (registry(), ScrapeMemory::default());
+        let first = expose(&registry, Format::Text, false, &memory);
+        assert!(!first.gzip);
+        assert!(first.body.starts_with(b"# HELP build_info"), "{:?}", first.body);
+        let address = first.body.as_ptr();
+        // hyper drops the body once it is sent.
+        drop(first);
+        let second = expose(&registry, Format::Text, false, &memory);
+        assert_eq!(second.body.as_ptr(), address, "no new buffer for the second scrape");
+        let concurrent = expose(&registry, Format::Text, false, &memory);
+        assert_ne!(concurrent.body.as_ptr(), address, "a concurrent scrape has its own");
+        assert_eq!(concurrent.body, second.body);
     }
 
     #[test]
-    fn compressed_exposition_decodes_to_the_original() {
-        let plain = "# TYPE x_total counter\nx_total 1\n".repeat(100);
-        let gz = compress(plain.as_bytes()).unwrap();
-        assert!(gz.len() < plain.len() / 5, "{} vs {}", gz.len(), plain.len());
-        let mut decoded = String::new();
-        flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut decoded).unwrap();
-        assert_eq!(decoded, plain);
+    fn a_gzip_scrape_reuses_both_buffers() {
+        let (registry, memory) = (registry(), ScrapeMemory::default());
+        let first = expose(&registry, Format::Text, true, &memory);
+        assert!(first.gzip);
+        let compressed = first.body.as_ptr();
+        let plain = memory.plain.take();
+        let encoded_into = plain.as_ptr();
+        memory.plain.give_back(plain);
+        drop(first);
+        let second = expose(&registry, Format::Text, true, &memory);
+        assert_eq!(second.body.as_ptr(), compressed, "the compressed output's buffer is reused");
+        let plain = memory.plain.take();
+        assert_eq!(plain.as_ptr(), encoded_into, "so is the exposition's");
     }
 }

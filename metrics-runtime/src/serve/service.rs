@@ -14,7 +14,8 @@ use super::auth::Auth;
 use super::limits::{Limits, ScrapeSlots};
 use super::negotiate::accepts_gzip;
 use super::response::{self, ResponseBody};
-use super::scrape::{RegistryRef, ScrapeFailure, ScrapeMemory, scrape};
+use super::scrape::{RegistryRef, ScrapeFailure, scrape};
+use super::scrape_memory::ScrapeMemory;
 use crate::encode::Format;
 
 /// Prometheus' header saying how long it will wait for this scrape.
@@ -59,7 +60,7 @@ struct Shared {
     limits: Limits,
     slots: ScrapeSlots,
     registry: RegistryRef,
-    /// The last exposition's size and a spare buffer.
+    /// The buffers scrapes reuse.
     memory: Arc<ScrapeMemory>,
 }
 

@@ -333,10 +333,8 @@ fn a_colliding_foreign_collector_leaves_ours_untouched() {
     for format in support::FORMATS {
         let (out, parsed) = support::scrape(&registry, format);
         let ours = match format {
-            metrics_runtime::Format::Text | metrics_runtime::Format::Protobuf => {
-                "dup_derived_jobs_total"
-            }
             metrics_runtime::Format::OpenMetrics => "dup_derived_jobs",
+            _ => "dup_derived_jobs_total",
         };
         let family = parsed.family(ours).unwrap();
         assert_eq!(family.samples.len(), 1, "{out}");

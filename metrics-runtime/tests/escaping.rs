@@ -92,7 +92,7 @@ fn label_values_and_help_survive_both_formats() {
             Format::Text => "# HELP esc_values Quote \" backslash \\\\ newline \\n CR \r tab",
             // ...OpenMetrics also `"`.
             Format::OpenMetrics => "# HELP esc_values Quote \\\" backslash \\\\ newline \\n CR \r",
-            Format::Protobuf => unreachable!("the loop is over the text formats"),
+            _ => unreachable!("the loop is over the text formats"),
         };
         assert!(out.contains(help_line), "{format:?}: help spelled wrong");
     }

@@ -128,8 +128,8 @@ fn every_format_shows_every_family() {
     for format in [Format::Text, Format::OpenMetrics, Format::Protobuf] {
         let (_, parsed) = support::scrape(&registry(), format);
         let counter = |name: &str| match format {
-            Format::Text | Format::Protobuf => format!("{name}_total"),
             Format::OpenMetrics => name.to_owned(),
+            _ => format!("{name}_total"),
         };
         for (name, kind) in [
             (counter("shop_orders"), "counter"),

@@ -194,7 +194,7 @@ async fn run() {
                 let accept = match format {
                     Format::Text => "text/plain;version=0.0.4",
                     Format::OpenMetrics => "application/openmetrics-text;version=1.0.0",
-                    Format::Protobuf => unreachable!("the text formats alternate"),
+                    _ => unreachable!("the text formats alternate"),
                 };
                 let asked = Instant::now();
                 let reply = connection.get("/metrics", &[("Accept", accept)]).await;

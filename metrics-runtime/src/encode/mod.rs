@@ -19,7 +19,11 @@ pub use text::TextEncoder;
 use crate::registry::Registry;
 
 /// An exposition format.
+///
+/// Non-exhaustive: a format may be added (protobuf was), so a `match` outside this
+/// crate needs a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// The Prometheus text format, version 0.0.4.
     #[default]

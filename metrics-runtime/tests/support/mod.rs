@@ -31,7 +31,7 @@ pub fn parse(out: &str, format: Format) -> Exposition {
     let syntax = match format {
         Format::Text => Syntax::Text,
         Format::OpenMetrics => Syntax::OpenMetrics,
-        Format::Protobuf => panic!("the protobuf exposition is binary: use support::scrape"),
+        _ => panic!("{format:?} is not a text exposition: use support::scrape"),
     };
     parser::parse(out, syntax)
         .unwrap_or_else(|e| panic!("invalid {format:?} exposition: {e}\n{out}"))

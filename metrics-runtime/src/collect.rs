@@ -36,6 +36,36 @@ impl HistogramSample<'_> {
     }
 }
 
+/// A consistent reading of one histogram series: its classic buckets, and its
+/// native buckets and exemplars where its family keeps them. Each format writes what
+/// it can carry: text only the classic buckets, OpenMetrics their exemplars too,
+/// protobuf all of it.
+#[derive(Debug, Clone, Copy)]
+pub struct HistogramReading<'a> {
+    /// The classic buckets (only `+Inf` for a native-only histogram).
+    pub classic: HistogramSample<'a>,
+    /// The native buckets, `None` for a histogram without them.
+    pub native: Option<NativeSample<'a>>,
+    /// One exemplar per classic bucket (the `+Inf` one last), `None` where a bucket
+    /// has none yet; empty for a family that keeps no exemplars.
+    pub exemplars: &'a [Option<ExemplarSample<'a>>],
+}
+
+impl<'a> HistogramReading<'a> {
+    /// A reading of classic buckets only: no native buckets, no exemplars.
+    ///
+    /// ```
+    /// use metrics_runtime::collect::{HistogramReading, HistogramSample};
+    /// let sample = HistogramSample { bounds: &[0.5], cumulative: &[1, 3], sum: 2.25 };
+    /// let reading = HistogramReading::classic(sample);
+    /// assert_eq!(reading.classic.count(), 3);
+    /// assert!(reading.native.is_none() && reading.exemplars.is_empty());
+    /// ```
+    pub fn classic(classic: HistogramSample<'a>) -> Self {
+        Self { classic, native: None, exemplars: &[] }
+    }
+}
+
 /// A consistent reading of the native buckets of one histogram series.
 ///
 /// Buckets are `(index, count)` pairs, ascending by index, populated ones only;
@@ -92,21 +122,9 @@ pub trait SeriesSink {
     fn counter(&mut self, labels: &LabelValues<'_>, value: Value);
     /// One gauge series.
     fn gauge(&mut self, labels: &LabelValues<'_>, value: Value);
-    /// One histogram series, already made consistent.
-    fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>);
-    /// One histogram series with native buckets: `classic` holds its classic buckets
-    /// (only `+Inf` for a native-only histogram). Formats without native histograms
-    /// write the classic part, which is what this does unless overridden; a sink that
-    /// forwards to another must forward this too.
-    fn native_histogram(
-        &mut self,
-        labels: &LabelValues<'_>,
-        classic: &HistogramSample<'_>,
-        native: &NativeSample<'_>,
-    ) {
-        let _ = native;
-        self.histogram(labels, classic);
-    }
+    /// One histogram series, already made consistent, with its native buckets and
+    /// exemplars if it has them.
+    fn histogram(&mut self, labels: &LabelValues<'_>, reading: &HistogramReading<'_>);
     /// One summary series (from attached `prometheus` registries only).
     fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>);
     /// One series of unknown type (from attached `prometheus` registries only).
@@ -122,34 +140,6 @@ pub trait SeriesSink {
     ) {
         let _ = exemplar;
         self.counter(labels, value);
-    }
-
-    /// One histogram series of a family that keeps exemplars: `exemplars` has one
-    /// entry per bucket of `sample` (the `+Inf` one last), `None` where the bucket
-    /// has none yet. Sinks for formats without exemplars keep the default: the plain
-    /// histogram.
-    fn histogram_with_exemplars(
-        &mut self,
-        labels: &LabelValues<'_>,
-        sample: &HistogramSample<'_>,
-        exemplars: &[Option<ExemplarSample<'_>>],
-    ) {
-        let _ = exemplars;
-        self.histogram(labels, sample);
-    }
-
-    /// One histogram series with native buckets whose classic buckets keep
-    /// exemplars (`exemplars` as in [`histogram_with_exemplars`](Self::histogram_with_exemplars)).
-    /// The default drops the exemplars: [`native_histogram`](Self::native_histogram).
-    fn native_histogram_with_exemplars(
-        &mut self,
-        labels: &LabelValues<'_>,
-        classic: &HistogramSample<'_>,
-        native: &NativeSample<'_>,
-        exemplars: &[Option<ExemplarSample<'_>>],
-    ) {
-        let _ = exemplars;
-        self.native_histogram(labels, classic, native);
     }
 }
 
@@ -228,7 +218,7 @@ pub(crate) fn collect_histogram(
 }
 
 /// [`collect_histogram`] with the buckets' exemplars (one per bucket, `+Inf` last),
-/// or none (`&[]`): each reading goes to the sink method for what it has.
+/// or none (`&[]`).
 pub(crate) fn collect_histogram_with_exemplars(
     histogram: HistogramRef<'_>,
     labels: &LabelValues<'_>,
@@ -237,25 +227,16 @@ pub(crate) fn collect_histogram_with_exemplars(
 ) {
     read_histogram(histogram, |classic| {
         let (mut positive, mut negative) = (Vec::new(), Vec::new());
-        match histogram.read_native(&mut positive, &mut negative) {
-            None if exemplars.is_empty() => sink.histogram(labels, classic),
-            None => sink.histogram_with_exemplars(labels, classic, exemplars),
-            Some(reading) => {
-                let native = NativeSample {
-                    schema: reading.schema,
-                    zero_threshold: reading.zero_threshold,
-                    zero_count: reading.zero_count,
-                    count: reading.count,
-                    positive: &positive,
-                    negative: &negative,
-                };
-                if exemplars.is_empty() {
-                    sink.native_histogram(labels, classic, &native);
-                } else {
-                    sink.native_histogram_with_exemplars(labels, classic, &native, exemplars);
-                }
-            }
-        }
+        let native =
+            histogram.read_native(&mut positive, &mut negative).map(|reading| NativeSample {
+                schema: reading.schema,
+                zero_threshold: reading.zero_threshold,
+                zero_count: reading.zero_count,
+                count: reading.count,
+                positive: &positive,
+                negative: &negative,
+            });
+        sink.histogram(labels, &HistogramReading { classic: *classic, native, exemplars });
     });
 }
 
@@ -327,7 +308,7 @@ impl SeriesSink for ShapeSink {
     fn gauge(&mut self, labels: &LabelValues<'_>, _: Value) {
         self.see(labels);
     }
-    fn histogram(&mut self, labels: &LabelValues<'_>, _: &HistogramSample<'_>) {
+    fn histogram(&mut self, labels: &LabelValues<'_>, _: &HistogramReading<'_>) {
         self.see(labels);
     }
     fn summary(&mut self, labels: &LabelValues<'_>, _: &SummarySample<'_>) {

@@ -6,8 +6,8 @@ use super::buckets::BucketLabels;
 use super::sample::{SampleWriter, push_pair};
 use super::{escape, number};
 use crate::collect::{
-    ExemplarSample, ExpositionSink, FamilyHeader, HistogramSample, NativeSample, SeriesSink,
-    SummarySample, Value,
+    ExemplarSample, ExpositionSink, FamilyHeader, HistogramReading, SeriesSink, SummarySample,
+    Value,
 };
 use crate::label::LabelValues;
 
@@ -88,16 +88,10 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
         self.gauge(labels, value);
     }
 
-    fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
-        self.histogram_with_exemplars(labels, sample, &[]);
-    }
-
-    fn histogram_with_exemplars(
-        &mut self,
-        labels: &LabelValues<'_>,
-        sample: &HistogramSample<'_>,
-        exemplars: &[Option<ExemplarSample<'_>>],
-    ) {
+    /// The classic buckets with their exemplars: OpenMetrics 1.0 has no native
+    /// buckets.
+    fn histogram(&mut self, labels: &LabelValues<'_>, reading: &HistogramReading<'_>) {
+        let (sample, exemplars) = (&reading.classic, reading.exemplars);
         self.writer.start_series(labels);
         self.buckets.write(&self.writer, self.out, sample, |out, i| {
             end_sample(out, exemplars.get(i).and_then(Option::as_ref));
@@ -112,17 +106,6 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
             self.writer.sample(self.out, "_count", None, Value::UInt(sample.count()));
             self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));
         }
-    }
-
-    /// OpenMetrics 1.0 has no native buckets: the classic ones, with their exemplars.
-    fn native_histogram_with_exemplars(
-        &mut self,
-        labels: &LabelValues<'_>,
-        classic: &HistogramSample<'_>,
-        _: &NativeSample<'_>,
-        exemplars: &[Option<ExemplarSample<'_>>],
-    ) {
-        self.histogram_with_exemplars(labels, classic, exemplars);
     }
 
     fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>) {
@@ -172,6 +155,7 @@ fn is_counter_value(v: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::HistogramSample;
     use crate::descriptor::MetricKind;
     use crate::exemplar::Exemplar;
 
@@ -184,7 +168,7 @@ mod tests {
         let mut encoder = OpenMetricsEncoder::new(&mut out);
         encoder.family(&header("h_seconds", MetricKind::Histogram, "seconds"));
         let sample = HistogramSample { bounds, cumulative, sum };
-        encoder.histogram(&LabelValues::EMPTY, &sample);
+        encoder.histogram(&LabelValues::EMPTY, &HistogramReading::classic(sample));
         encoder.finish();
         String::from_utf8(out).unwrap()
     }
@@ -245,7 +229,8 @@ mod tests {
             cumulative: &[0, 8, 11, 17, 17],
             sum: 324_789.3,
         };
-        encoder.histogram_with_exemplars(&LabelValues::EMPTY, &sample, &exemplars);
+        let reading = HistogramReading { classic: sample, native: None, exemplars: &exemplars };
+        encoder.histogram(&LabelValues::EMPTY, &reading);
         encoder.finish();
         let out = String::from_utf8(out).unwrap();
         let expected = "foo_bucket{le=\"0.01\"} 0\n\

@@ -11,8 +11,8 @@
 use super::spans::{FILLED_GAP, Span, spans_and_deltas};
 use super::wire::{self, Started};
 use crate::collect::{
-    ExemplarSample, ExpositionSink, FamilyHeader, HistogramSample, NativeSample, SeriesSink,
-    SummarySample, Value,
+    ExemplarSample, ExpositionSink, FamilyHeader, HistogramReading, HistogramSample, NativeSample,
+    SeriesSink, SummarySample, Value,
 };
 use crate::descriptor::MetricKind;
 use crate::label::LabelValues;
@@ -149,6 +149,36 @@ impl<'b> ProtobufEncoder<'b> {
         wire::end(self.out, metric);
     }
 
+    /// The native part of a histogram, after its classic part.
+    fn native_histogram(&mut self, native: &NativeSample<'_>) {
+        wire::sint(self.out, field::HISTOGRAM_SCHEMA, i64::from(native.schema));
+        // Prometheus 2.42 tells a native histogram from a classic one by a zero
+        // threshold or zero count above 0, or by buckets: a threshold of exactly 0
+        // with no observation yet reads as classic until the first one.
+        wire::double(self.out, field::HISTOGRAM_ZERO_THRESHOLD, native.zero_threshold);
+        wire::uint(self.out, field::HISTOGRAM_ZERO_COUNT, native.zero_count);
+        self.native_buckets(
+            native.negative,
+            field::HISTOGRAM_NEGATIVE_SPAN,
+            field::HISTOGRAM_NEGATIVE_DELTA,
+        );
+        self.native_buckets(
+            native.positive,
+            field::HISTOGRAM_POSITIVE_SPAN,
+            field::HISTOGRAM_POSITIVE_DELTA,
+        );
+        if native.zero_threshold == 0.0 && native.positive.is_empty() && native.negative.is_empty()
+        {
+            // metrics.proto: "Use a no-op span (offset 0, length 0) for a native
+            // histogram without any observations yet and with a zero_threshold of 0.
+            // Otherwise, it would be indistinguishable from a classic histogram."
+            let span = wire::start(self.out, field::HISTOGRAM_POSITIVE_SPAN);
+            wire::sint(self.out, field::SPAN_OFFSET, 0);
+            wire::uint(self.out, field::SPAN_LENGTH, 0);
+            wire::end(self.out, span);
+        }
+    }
+
     /// The classic part of a histogram; `count` is the sample count, which the
     /// cumulative counts never exceed. `exemplars` has one entry per bucket, `+Inf`
     /// last, or none.
@@ -270,67 +300,13 @@ impl SeriesSink for ProtobufEncoder<'_> {
         self.single_value(labels, field::METRIC_UNTYPED, value, None);
     }
 
-    fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
-        self.histogram_with_exemplars(labels, sample, &[]);
-    }
-
-    fn histogram_with_exemplars(
-        &mut self,
-        labels: &LabelValues<'_>,
-        sample: &HistogramSample<'_>,
-        exemplars: &[Option<ExemplarSample<'_>>],
-    ) {
+    fn histogram(&mut self, labels: &LabelValues<'_>, reading: &HistogramReading<'_>) {
         let metric = self.start_metric(labels);
         let histogram = wire::start(self.out, field::METRIC_HISTOGRAM);
-        self.classic_histogram(sample, sample.count(), exemplars);
-        wire::end(self.out, histogram);
-        wire::end(self.out, metric);
-    }
-
-    fn native_histogram(
-        &mut self,
-        labels: &LabelValues<'_>,
-        classic: &HistogramSample<'_>,
-        native: &NativeSample<'_>,
-    ) {
-        self.native_histogram_with_exemplars(labels, classic, native, &[]);
-    }
-
-    fn native_histogram_with_exemplars(
-        &mut self,
-        labels: &LabelValues<'_>,
-        classic: &HistogramSample<'_>,
-        native: &NativeSample<'_>,
-        exemplars: &[Option<ExemplarSample<'_>>],
-    ) {
-        let metric = self.start_metric(labels);
-        let histogram = wire::start(self.out, field::METRIC_HISTOGRAM);
-        self.classic_histogram(classic, native.count, exemplars);
-        wire::sint(self.out, field::HISTOGRAM_SCHEMA, i64::from(native.schema));
-        // Prometheus 2.42 tells a native histogram from a classic one by a zero
-        // threshold or zero count above 0, or by buckets: a threshold of exactly 0
-        // with no observation yet reads as classic until the first one.
-        wire::double(self.out, field::HISTOGRAM_ZERO_THRESHOLD, native.zero_threshold);
-        wire::uint(self.out, field::HISTOGRAM_ZERO_COUNT, native.zero_count);
-        self.native_buckets(
-            native.negative,
-            field::HISTOGRAM_NEGATIVE_SPAN,
-            field::HISTOGRAM_NEGATIVE_DELTA,
-        );
-        self.native_buckets(
-            native.positive,
-            field::HISTOGRAM_POSITIVE_SPAN,
-            field::HISTOGRAM_POSITIVE_DELTA,
-        );
-        if native.zero_threshold == 0.0 && native.positive.is_empty() && native.negative.is_empty()
-        {
-            // metrics.proto: "Use a no-op span (offset 0, length 0) for a native
-            // histogram without any observations yet and with a zero_threshold of 0.
-            // Otherwise, it would be indistinguishable from a classic histogram."
-            let span = wire::start(self.out, field::HISTOGRAM_POSITIVE_SPAN);
-            wire::sint(self.out, field::SPAN_OFFSET, 0);
-            wire::uint(self.out, field::SPAN_LENGTH, 0);
-            wire::end(self.out, span);
+        let count = reading.native.map_or(reading.classic.count(), |native| native.count);
+        self.classic_histogram(&reading.classic, count, reading.exemplars);
+        if let Some(native) = &reading.native {
+            self.native_histogram(native);
         }
         wire::end(self.out, histogram);
         wire::end(self.out, metric);

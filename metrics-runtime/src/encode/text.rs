@@ -6,7 +6,7 @@ use super::buckets::BucketLabels;
 use super::sample::SampleWriter;
 use super::{escape, number};
 use crate::collect::{
-    ExpositionSink, FamilyHeader, HistogramSample, SeriesSink, SummarySample, Value,
+    ExpositionSink, FamilyHeader, HistogramReading, SeriesSink, SummarySample, Value,
 };
 use crate::descriptor::MetricKind;
 use crate::label::LabelValues;
@@ -75,7 +75,9 @@ impl SeriesSink for TextEncoder<'_> {
         self.gauge(labels, value);
     }
 
-    fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
+    /// The classic buckets: the format has neither native buckets nor exemplars.
+    fn histogram(&mut self, labels: &LabelValues<'_>, reading: &HistogramReading<'_>) {
+        let sample = &reading.classic;
         self.writer.start_series(labels);
         self.buckets.write(&self.writer, self.out, sample, |out, _| out.push(b'\n'));
         self.writer.sample(self.out, "_sum", None, Value::Float(sample.sum));

@@ -6,7 +6,7 @@ use prometheus::core::{Collector, Desc};
 use prometheus::proto::{self, LabelPair, MetricFamily, MetricType};
 
 use crate::collect::{
-    ExpositionSink, FamilyHeader, FamilyShape, HistogramSample, SeriesSink, ShapeSink,
+    ExpositionSink, FamilyHeader, FamilyShape, HistogramReading, SeriesSink, ShapeSink,
     SummarySample, Value,
 };
 use crate::descriptor::MetricKind;
@@ -255,7 +255,9 @@ impl SeriesSink for ProtoSink {
         self.gauge(labels, value);
     }
 
-    fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
+    /// The classic buckets: what the `prometheus` crate's `Histogram` holds.
+    fn histogram(&mut self, labels: &LabelValues<'_>, reading: &HistogramReading<'_>) {
+        let sample = &reading.classic;
         let mut histogram = proto::Histogram::default();
         histogram.set_sample_count(sample.count());
         histogram.set_sample_sum(sample.sum);

@@ -34,7 +34,8 @@ use prometheus::proto::{self, MetricFamily, MetricType};
 #[allow(unused_imports)]
 use super::model::{self, ValueFromGet};
 use crate::collect::{
-    ExpositionSink, FamilyHeader, HistogramSample, NativeSample, SeriesSink, SummarySample, Value,
+    ExpositionSink, FamilyHeader, HistogramReading, HistogramSample, SeriesSink, SummarySample,
+    Value,
 };
 use crate::descriptor::MetricKind;
 use crate::label::LabelValues;
@@ -155,16 +156,8 @@ impl SeriesSink for NameRecorder<'_> {
     fn gauge(&mut self, labels: &LabelValues<'_>, value: Value) {
         self.sink.gauge(labels, value);
     }
-    fn histogram(&mut self, labels: &LabelValues<'_>, sample: &HistogramSample<'_>) {
-        self.sink.histogram(labels, sample);
-    }
-    fn native_histogram(
-        &mut self,
-        labels: &LabelValues<'_>,
-        classic: &HistogramSample<'_>,
-        native: &NativeSample<'_>,
-    ) {
-        self.sink.native_histogram(labels, classic, native);
+    fn histogram(&mut self, labels: &LabelValues<'_>, reading: &HistogramReading<'_>) {
+        self.sink.histogram(labels, reading);
     }
     fn summary(&mut self, labels: &LabelValues<'_>, sample: &SummarySample<'_>) {
         self.sink.summary(labels, sample);
@@ -369,7 +362,7 @@ impl FamilyWriter {
             cumulative: &self.cumulative,
             sum: histogram.get_sample_sum(),
         };
-        sink.histogram(labels, &sample);
+        sink.histogram(labels, &HistogramReading::classic(sample));
     }
 
     fn summary(

@@ -161,7 +161,7 @@ impl BucketExemplars {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::{HistogramSample, NativeSample, SummarySample, Value};
+    use crate::collect::{HistogramReading, SummarySample, Value};
     use crate::descriptor::{FamilyDescriptor, MetricKind};
     use crate::metric::NativeBuckets;
 
@@ -175,19 +175,12 @@ mod tests {
     impl SeriesSink for Seen {
         fn counter(&mut self, _: &LabelValues<'_>, _: Value) {}
         fn gauge(&mut self, _: &LabelValues<'_>, _: Value) {}
-        fn histogram(&mut self, _: &LabelValues<'_>, _: &HistogramSample<'_>) {}
+        fn histogram(&mut self, _: &LabelValues<'_>, reading: &HistogramReading<'_>) {
+            self.native_count = reading.native.map(|native| native.count);
+            self.exemplar_values = reading.exemplars.iter().flatten().map(|e| e.value).collect();
+        }
         fn summary(&mut self, _: &LabelValues<'_>, _: &SummarySample<'_>) {}
         fn unknown(&mut self, _: &LabelValues<'_>, _: Value) {}
-        fn native_histogram_with_exemplars(
-            &mut self,
-            _: &LabelValues<'_>,
-            _: &HistogramSample<'_>,
-            native: &NativeSample<'_>,
-            exemplars: &[Option<ExemplarSample<'_>>],
-        ) {
-            self.native_count = Some(native.count);
-            self.exemplar_values = exemplars.iter().flatten().map(|e| e.value).collect();
-        }
     }
 
     /// A descriptor with native buckets (the derive refuses them on this type, a

@@ -4,7 +4,9 @@ use std::sync::OnceLock;
 
 use super::function::{TIMED_FUNCTIONS, TimedDescriptor, TimedReading};
 use super::outcome::Outcome;
-use crate::collect::{ExemplarSample, ExpositionSink, FamilyHeader, HistogramSample, Value};
+use crate::collect::{
+    ExemplarSample, ExpositionSink, FamilyHeader, HistogramReading, HistogramSample, Value,
+};
 use crate::descriptor::MetricKind;
 use crate::exemplar::ExemplarSnapshot;
 use crate::label::LabelValues;
@@ -121,17 +123,17 @@ pub(crate) fn collect(sink: &mut dyn ExpositionSink) {
                 sum: entry.reading.sum,
             };
             let labels = LabelValues { names: &names, values: &values };
-            if entry.reading.exemplars.is_empty() {
-                sink.histogram(&labels, &sample);
-            } else {
-                let exemplars: Vec<Option<ExemplarSample<'_>>> = entry
-                    .reading
-                    .exemplars
-                    .iter()
-                    .map(|e| e.as_ref().map(ExemplarSnapshot::sample))
-                    .collect();
-                sink.histogram_with_exemplars(&labels, &sample, &exemplars);
-            }
+            // Empty, without allocating, when the function keeps no exemplars.
+            let exemplars: Vec<Option<ExemplarSample<'_>>> = entry
+                .reading
+                .exemplars
+                .iter()
+                .map(|e| e.as_ref().map(ExemplarSnapshot::sample))
+                .collect();
+            sink.histogram(
+                &labels,
+                &HistogramReading { classic: sample, native: None, exemplars: &exemplars },
+            );
         }
         if group.iter().any(|e| e.descriptor.in_flight) {
             let in_flight_name = format!("{stem}_calls_in_flight");

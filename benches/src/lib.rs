@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 use metrics_runtime::collect::CollectFamily;
 use metrics_runtime::{
-    Counter, DynFamily, FamilyDescriptor, Histogram, LabelKind, Metric, MetricKind, Metrics,
-    SourceLocation,
+    Counter, DynFamily, FamilyDescriptor, Histogram, HistogramRef, LabelKind, Metric, MetricKind,
+    Metrics, SourceLocation,
 };
 
 /// Series in the counter family that the encoding and memory benches create.
@@ -151,23 +151,24 @@ pub trait RouteFamily: Metric {
     const DESCRIPTOR: &'static FamilyDescriptor;
     /// How many series the benches create.
     const SERIES: usize;
-    /// Puts a value in a series, so that no sample is zero.
-    fn record(&self, i: usize);
+    /// Puts a value in a series (as the family's lookup hands it out), so that no
+    /// sample is zero.
+    fn record(series: Self::Handle<'_>, i: usize);
 }
 
 impl RouteFamily for Counter {
     const DESCRIPTOR: &'static FamilyDescriptor = &ROUTE_COUNTERS;
     const SERIES: usize = COUNTER_SERIES;
-    fn record(&self, i: usize) {
-        self.inc_by(i as u64 + 1);
+    fn record(series: &Self, i: usize) {
+        series.inc_by(i as u64 + 1);
     }
 }
 
 impl RouteFamily for Histogram {
     const DESCRIPTOR: &'static FamilyDescriptor = &ROUTE_HISTOGRAMS;
     const SERIES: usize = HISTOGRAM_SERIES;
-    fn record(&self, i: usize) {
-        self.observe(OBSERVATIONS[i % OBSERVATIONS.len()]);
+    fn record(series: HistogramRef<'_>, i: usize) {
+        series.observe(OBSERVATIONS[i % OBSERVATIONS.len()]);
     }
 }
 
@@ -191,7 +192,7 @@ impl<M: RouteFamily> RouteMetrics<M> {
     pub fn filled_to(descriptor: &'static FamilyDescriptor, series: usize) -> Self {
         let metrics = Self { descriptor, family: DynFamily::for_family(descriptor) };
         for i in 0..series {
-            metrics.family.get(&[&route(i)]).record(i);
+            M::record(metrics.family.get(&[&route(i)]), i);
         }
         metrics
     }

@@ -176,6 +176,8 @@ impl Metric for RouteSlot {
     /// Never written: a slot is no family of its own.
     const KIND: MetricKind = MetricKind::Unknown;
 
+    crate::metric::kept_whole!();
+
     fn for_family(_: &'static FamilyDescriptor) -> Self {
         Self::default()
     }

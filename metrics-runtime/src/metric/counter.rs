@@ -49,6 +49,8 @@ impl Counter {
 impl Metric for Counter {
     const KIND: MetricKind = MetricKind::Counter;
 
+    crate::metric::kept_whole!();
+
     fn for_family(_: &'static FamilyDescriptor) -> Self {
         Self::new()
     }
@@ -107,6 +109,8 @@ impl FloatCounter {
 
 impl Metric for FloatCounter {
     const KIND: MetricKind = MetricKind::Counter;
+
+    crate::metric::kept_whole!();
 
     fn for_family(_: &'static FamilyDescriptor) -> Self {
         Self::new()

@@ -75,6 +75,8 @@ impl Deref for CounterWithExemplar {
 impl Metric for CounterWithExemplar {
     const KIND: MetricKind = MetricKind::Counter;
 
+    crate::metric::kept_whole!();
+
     fn for_family(_: &'static FamilyDescriptor) -> Self {
         Self::new()
     }

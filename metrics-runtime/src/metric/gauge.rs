@@ -67,6 +67,8 @@ impl Gauge {
 impl Metric for Gauge {
     const KIND: MetricKind = MetricKind::Gauge;
 
+    crate::metric::kept_whole!();
+
     fn for_family(_: &'static FamilyDescriptor) -> Self {
         Self::new()
     }
@@ -124,6 +126,8 @@ impl FloatGauge {
 
 impl Metric for FloatGauge {
     const KIND: MetricKind = MetricKind::Gauge;
+
+    crate::metric::kept_whole!();
 
     fn for_family(_: &'static FamilyDescriptor) -> Self {
         Self::new()

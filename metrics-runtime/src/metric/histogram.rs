@@ -198,6 +198,8 @@ impl core::fmt::Debug for Histogram {
 impl Metric for Histogram {
     const KIND: MetricKind = MetricKind::Histogram;
 
+    type Handle<'a> = HistogramRef<'a>;
+
     fn for_family(descriptor: &'static FamilyDescriptor) -> Self {
         let histogram = Self::new(descriptor.buckets);
         match descriptor.native {
@@ -208,6 +210,72 @@ impl Metric for Histogram {
 
     fn collect_series(&self, labels: &LabelValues<'_>, sink: &mut dyn SeriesSink) {
         crate::collect::collect_histogram(self.handle(), labels, sink);
+    }
+
+    fn handle(&self) -> HistogramRef<'_> {
+        Histogram::handle(self)
+    }
+
+    fn collect_handle(
+        handle: HistogramRef<'_>,
+        labels: &LabelValues<'_>,
+        sink: &mut dyn SeriesSink,
+    ) {
+        crate::collect::collect_histogram(handle, labels, sink);
+    }
+
+    // In a dynamic family a series is its cells, then (only in a family with native
+    // buckets) the pointer to its native buckets: its bounds are the family's.
+    const RECORD_ALIGN: usize = align_of::<AtomicU64>();
+
+    #[inline]
+    fn record_size(descriptor: &'static FamilyDescriptor) -> usize {
+        let native = usize::from(descriptor.native.is_some());
+        (cells_len(descriptor.buckets.len()) + native) * size_of::<AtomicU64>()
+    }
+
+    unsafe fn record_write(at: *mut u8, descriptor: &'static FamilyDescriptor) {
+        let cells = cells_len(descriptor.buckets.len());
+        let at = at.cast::<AtomicU64>();
+        // SAFETY: the caller gives `record_size` bytes at `at`, aligned for the
+        // cells, then (8-byte aligned) for the native pointer.
+        unsafe {
+            for i in 0..cells {
+                at.add(i).write(AtomicU64::new(0));
+            }
+            if let Some(layout) = descriptor.native {
+                let native = Box::new(NativeHistogram::new(layout));
+                at.add(cells).cast::<Box<NativeHistogram>>().write(native);
+            }
+        }
+    }
+
+    #[inline]
+    unsafe fn record_handle<'a>(
+        at: *mut u8,
+        descriptor: &'static FamilyDescriptor,
+    ) -> HistogramRef<'a> {
+        let bounds = descriptor.buckets;
+        let cells = at.cast::<AtomicU64>();
+        // SAFETY: `record_write` put the cells of `bounds` at `at`, then the native
+        // pointer when the family has native buckets; they live for `'a`.
+        unsafe {
+            let native = descriptor
+                .native
+                .map(|_| &**cells.add(cells_len(bounds.len())).cast::<Box<NativeHistogram>>());
+            HistogramRef::from_cells(bounds, NonNull::new_unchecked(cells), native)
+        }
+    }
+
+    unsafe fn record_drop(at: *mut u8, descriptor: &'static FamilyDescriptor) {
+        if descriptor.native.is_some() {
+            let cells = cells_len(descriptor.buckets.len());
+            // SAFETY: `record_write` put the native pointer after the cells; dropped
+            // once. The cells are atomics, with nothing to drop.
+            unsafe {
+                at.cast::<AtomicU64>().add(cells).cast::<Box<NativeHistogram>>().drop_in_place()
+            };
+        }
     }
 }
 

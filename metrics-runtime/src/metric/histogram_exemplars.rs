@@ -85,6 +85,8 @@ impl Deref for HistogramWithExemplars {
 impl Metric for HistogramWithExemplars {
     const KIND: MetricKind = MetricKind::Histogram;
 
+    crate::metric::kept_whole!();
+
     /// The family's buckets, and its native buckets if it declares them.
     fn for_family(descriptor: &'static FamilyDescriptor) -> Self {
         Self::wrap(Histogram::for_family(descriptor))

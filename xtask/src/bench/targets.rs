@@ -167,9 +167,9 @@ struct MemoryTarget {
 const DYNAMIC_LAYOUT: &str = "a `DynFamily` series is one record packed with others in \
     chunks of up to 4 KiB (its metric, a 4-byte check of its hash, its label values \
     with one-byte lengths) plus its share of the lookup table (8-byte slots, at most \
-    three quarters full); a histogram's metric is 32 bytes in the record and its sum \
-    and 13 bucket counters (112 bytes) in an allocation of their own, which alone with \
-    the record and the slot is over 150 bytes";
+    three quarters full); a 12-bucket histogram's record holds its sum and 13 bucket \
+    counters inline (112 bytes; its bounds are the family's), 136 bytes with the check \
+    and an 18-byte key, so the table and the chunks' slack leave it little room";
 
 const MEMORY_TARGETS: [MemoryTarget; 4] = [
     MemoryTarget {

@@ -111,7 +111,7 @@ impl<M: Metric> DynFamily<M> {
             arity,
             descriptor,
             owned: Mutex::new(Owned {
-                records: Records::new(arity),
+                records: Records::new(arity, descriptor),
                 segments,
                 limit,
                 full_capacity,
@@ -121,20 +121,40 @@ impl<M: Metric> DynFamily<M> {
         }
     }
 
-    /// The series for `values` (one per label name, in order), created on first use.
+    /// The series for `values` (one per label name, in order), created on first use:
+    /// a `&M`, but a [`HistogramRef`](crate::HistogramRef) in a `DynFamily<Histogram>`
+    /// (whose series keep their counters inline, and their bounds once per family).
     ///
     /// Values are stored as given (encoders escape them). A wrong number of values,
     /// or a new label set past the cardinality limit, returns the overflow series.
+    ///
+    /// ```
+    /// use metrics_runtime::{DynFamily, Histogram, Metrics, Registry};
+    ///
+    /// #[derive(Metrics)]
+    /// struct Api {
+    ///     /// Request latency by route.
+    ///     #[metric(labels = ["route"], buckets = [0.1, 1.0])]
+    ///     latency_seconds: DynFamily<Histogram>,
+    /// }
+    ///
+    /// let api = Api::register(&Registry::new()).unwrap();
+    /// api.latency_seconds.get(&["/users"]).observe(0.3);
+    /// let users = api.latency_seconds.get(&["/users"]);
+    /// drop(users.start_timer());
+    /// assert_eq!(users.count(), 2);
+    /// assert_eq!(users.bounds(), &[0.1, 1.0]);
+    /// ```
     #[inline]
-    pub fn get(&self, values: &[&str]) -> &M {
+    pub fn get(&self, values: &[&str]) -> M::Handle<'_> {
         if values.len() != self.arity {
             return self.fold();
         }
         let hash = key::hash(self.seed, values.iter().map(|v| v.as_bytes()));
         match self.find(hash, values) {
-            // SAFETY: a record lives, unmoved, as long as the family, which the
-            // returned reference borrows.
-            Some(record) => unsafe { Records::<M>::metric(record) },
+            // SAFETY: a record of this family, which lives, unmoved, as long as the
+            // family, which the returned handle borrows.
+            Some(record) => unsafe { Records::<M>::handle(record, self.descriptor) },
             None => self.insert(hash, values),
         }
     }
@@ -142,33 +162,35 @@ impl<M: Metric> DynFamily<M> {
     #[inline]
     fn find(&self, hash: u64, values: &[&str]) -> Option<Record> {
         let check = hash as u32;
+        // A constant for every metric type but `Histogram`.
+        let series = M::record_size(self.descriptor);
         self.table.find(hash, |record| {
             // SAFETY: the table only holds records of this family, fully written
             // before they were published, each with a key of `arity` values
             // (`values.len()`, checked by the caller).
             unsafe {
-                Records::<M>::check(record) == check
-                    && key::matches(Records::<M>::key_start(record), values)
+                Records::<M>::check(record, series) == check
+                    && key::matches(Records::<M>::key_start(record, series), values)
             }
         })
     }
 
     #[cold]
-    fn insert(&self, hash: u64, values: &[&str]) -> &M {
+    fn insert(&self, hash: u64, values: &[&str]) -> M::Handle<'_> {
         let mut owned = self.owned.lock().unwrap_or_else(PoisonError::into_inner);
         let owned = &mut *owned;
         // Again under the lock: another thread may have added it, or a growth of
         // the table may have hidden it from the lookup for a moment.
         if let Some(record) = self.find(hash, values) {
             // SAFETY: as in `get`.
-            return unsafe { Records::<M>::metric(record) };
+            return unsafe { Records::<M>::handle(record, self.descriptor) };
         }
         let key_len = match key::encoded_len(values) {
             Some(key_len) if owned.records.len() < owned.limit => key_len,
             _ => return self.fold(),
         };
-        let metric = M::for_family(self.descriptor);
-        let record = owned.records.push(metric, hash as u32, values, key_len);
+        let room_for = owned.limit - owned.records.len();
+        let record = owned.records.push(hash as u32, values, key_len, room_for);
         let capacity = self.table.capacity();
         if owned.records.len() * 4 > capacity * 3 && capacity < owned.full_capacity {
             let larger = (capacity * 2).min(owned.full_capacity);
@@ -184,12 +206,12 @@ impl<M: Metric> DynFamily<M> {
             self.table.place(hash, record);
         }
         // SAFETY: as in `get`.
-        unsafe { Records::<M>::metric(record) }
+        unsafe { Records::<M>::handle(record, self.descriptor) }
     }
 
-    fn fold(&self) -> &M {
+    fn fold(&self) -> M::Handle<'_> {
         self.folded.fetch_add(1, Ordering::Relaxed);
-        &self.overflow
+        self.overflow.handle()
     }
 
     /// The cardinality limit.
@@ -213,33 +235,34 @@ impl<M: Metric> DynFamily<M> {
     }
 
     pub(crate) fn collect(&self, sink: &mut dyn SeriesSink) {
-        self.for_each_series(|labels, metric| metric.collect_series(labels, sink));
+        self.for_each_series(|labels, series| M::collect_handle(series, labels, sink));
     }
 
     /// Visits every series with its labels, in creation order, then the overflow
     /// series if a lookup was folded. Holds the family's lock, which only delays the
     /// creation of new series, never a lookup. For callers whose `M` holds more than
     /// one exposed family (the HTTP middleware's routes).
-    pub(crate) fn for_each_series(&self, mut visit: impl FnMut(&LabelValues<'_>, &M)) {
+    pub(crate) fn for_each_series(&self, mut visit: impl FnMut(&LabelValues<'_>, M::Handle<'_>)) {
         let names = self.descriptor.label_names;
         let owned = self.owned.lock().unwrap_or_else(PoisonError::into_inner);
         let mut borrowed: Vec<&str> = Vec::with_capacity(names.len());
         for record in owned.records.iter() {
             // SAFETY: a record of `owned.records`, which the lock keeps.
-            let (key, metric) =
-                unsafe { (owned.records.key(record), Records::<M>::metric(record)) };
+            let (key, series) = unsafe {
+                (owned.records.key(record), Records::<M>::handle(record, self.descriptor))
+            };
             borrowed.clear();
             // SAFETY: each value's bytes were copied whole from a `&str` when the
             // series was created, and `key::values` splits at the lengths recorded
             // then, so they are UTF-8. Checking again would cost every scrape a pass
             // over every value.
             borrowed.extend(key::values(key).map(|v| unsafe { core::str::from_utf8_unchecked(v) }));
-            visit(&LabelValues { names, values: &borrowed }, metric);
+            visit(&LabelValues { names, values: &borrowed }, series);
         }
         if self.folded() > 0 {
             borrowed.clear();
             borrowed.extend(names.iter().map(|_| OVERFLOW_LABEL_VALUE));
-            visit(&LabelValues { names, values: &borrowed }, &self.overflow);
+            visit(&LabelValues { names, values: &borrowed }, self.overflow.handle());
         }
     }
 }
@@ -258,7 +281,7 @@ impl<M> core::fmt::Debug for DynFamily<M> {
 mod tests {
     use super::*;
     use crate::descriptor::{LabelKind, MetricKind};
-    use crate::metric::Counter;
+    use crate::metric::{Counter, Histogram};
     use crate::source_location;
 
     static DESCRIPTOR: FamilyDescriptor = FamilyDescriptor {
@@ -410,5 +433,82 @@ mod tests {
             .map(|(i, values)| (values.iter().map(|v| v.to_string()).collect(), i as u64 + 1))
             .collect();
         assert_eq!(seen, expected);
+    }
+
+    static BOUNDS: [f64; 3] = [1.0, 2.0, 4.0];
+    static HISTOGRAMS: FamilyDescriptor = FamilyDescriptor {
+        kind: MetricKind::Histogram,
+        buckets: &BOUNDS,
+        max_series: 3_000,
+        ..DESCRIPTOR
+    };
+
+    #[test]
+    fn histogram_series_observe_and_read_through_their_handles_across_growth() {
+        let family = DynFamily::<Histogram>::for_family(&HISTOGRAMS);
+        let keys: Vec<String> = (0..3_000).map(|i| format!("route-{i}")).collect();
+        for (i, key) in keys.iter().enumerate() {
+            let series = family.get(&[key, "GET"]);
+            series.observe(i as f64 % 5.0);
+            drop(series.start_timer());
+        }
+        let mut out = [0; 4];
+        for (i, key) in keys.iter().enumerate() {
+            let series = family.get(&[key, "GET"]);
+            assert_eq!(series.bounds(), &BOUNDS);
+            assert_eq!(series.count(), 2);
+            let v = i as f64 % 5.0;
+            let sum = series.cumulative_into(&mut out);
+            assert!(sum >= v && sum < v + 1.0, "{sum} for {v}");
+            // The observation of `v`, and the timer's, a few microseconds.
+            let bucket = BOUNDS.iter().position(|b| v <= *b).unwrap_or(3);
+            assert_eq!(out[0] - 1, u64::from(bucket == 0));
+        }
+        // Past the limit: the overflow histogram, with the family's bounds.
+        let overflow = family.get(&["new", "GET"]);
+        overflow.observe(3.0);
+        assert_eq!(family.folded(), 1);
+        let mut seen = Vec::new();
+        family.for_each_series(|labels, series| {
+            seen.push((labels.values[0].to_owned(), series.count()))
+        });
+        assert_eq!(seen.len(), 3_001);
+        assert_eq!(seen[0], ("route-0".to_owned(), 2));
+        assert_eq!(seen[3_000], (OVERFLOW_LABEL_VALUE.to_owned(), 1));
+    }
+
+    static NATIVE: FamilyDescriptor = FamilyDescriptor {
+        native: Some(match crate::metric::NativeBuckets::from_schema(2) {
+            Ok(layout) => layout,
+            Err(_) => panic!(),
+        }),
+        ..HISTOGRAMS
+    };
+
+    #[test]
+    fn native_histograms_keep_their_native_buckets_in_a_dynamic_family() {
+        let family = DynFamily::<Histogram>::for_family(&NATIVE);
+        for i in 0..100 {
+            family.get(&[&i.to_string(), "x"]).observe(f64::from(i));
+        }
+        let mut series = 0;
+        family.for_each_series(|_, histogram| {
+            assert_eq!(histogram.native_buckets().map(|n| n.schema()), Some(2));
+            let (mut positive, mut negative) = (Vec::new(), Vec::new());
+            let reading = histogram.read_native(&mut positive, &mut negative).unwrap();
+            assert_eq!((reading.count, histogram.count()), (1, 1));
+            series += 1;
+        });
+        assert_eq!(series, 100);
+    }
+
+    #[test]
+    fn histograms_with_exemplars_are_kept_whole() {
+        let family = DynFamily::<crate::HistogramWithExemplars>::for_family(&HISTOGRAMS);
+        let id = crate::exemplar::TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+        family.get(&["a", "b"]).observe_with_trace_id(0.5, id);
+        family.get(&["a", "b"]).observe(3.0);
+        assert_eq!(family.get(&["a", "b"]).count(), 2);
+        assert_eq!(family.get(&["a", "b"]).sum(), 3.5);
     }
 }

@@ -1,42 +1,49 @@
-//! The series of a dynamic family, each one record (its metric, a check word of its
+//! The series of a dynamic family, each one record (its series, a check word of its
 //! hash, its key) packed one after another in a few large allocations: no allocation
 //! of its own per series, no pointer to its key, and creation order for free.
 //!
-//! A record never moves once written, so lookups point at it from the table; it
-//! lives until the family is dropped.
+//! The series' size may depend on the family (a histogram's counters are inline, as
+//! many as the family has buckets): it is [`Metric::record_size`], a constant for
+//! every type but `Histogram`, so that for them the check word and the key sit at
+//! offsets known at compile time. A record never moves once written, so lookups
+//! point at it from the table; it lives until the family is dropped.
 
 use core::alloc::Layout;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use super::key;
+use crate::descriptor::FamilyDescriptor;
+use crate::metric::Metric;
 
 /// The smallest and the largest allocation records are packed into.
 const MIN_CHUNK: usize = 256;
 const MAX_CHUNK: usize = 4096;
 
-/// Where the parts of a record of `M` are.
-struct Shape<M>(PhantomData<M>);
+/// The key starts right after the check word, a `u32`.
+const CHECK_LEN: usize = 4;
 
-impl<M> Shape<M> {
-    /// Records start at this alignment (the metric's, and the check word's).
-    const ALIGN: usize = if align_of::<M>() > 4 { align_of::<M>() } else { 4 };
-    /// The check word, a `u32`, right after the metric.
-    const CHECK: usize = size_of::<M>().next_multiple_of(4);
-    /// The key, right after the check word.
-    const KEY: usize = Self::CHECK + 4;
-
-    /// The bytes of a record whose key is `key_len` bytes, up to the next record.
-    fn size(key_len: usize) -> usize {
-        (Self::KEY + key_len).next_multiple_of(Self::ALIGN)
-    }
+/// The alignment records of `M` start at (the series', and the check word's).
+const fn align_of_records<M: Metric>() -> usize {
+    if M::RECORD_ALIGN > 4 { M::RECORD_ALIGN } else { 4 }
 }
 
-/// One allocation of records: `used` bytes of `layout.size()` hold records.
+/// The bytes of a record whose series is `series` bytes and whose key is `key_len`
+/// bytes, up to the next record (at `align`).
+fn record_bytes(series: usize, key_len: usize, align: usize) -> usize {
+    (series + CHECK_LEN + key_len).next_multiple_of(align)
+}
+
+/// What drops a series at a pointer (`Metric::record_drop`).
+type DropSeries = unsafe fn(*mut u8, &'static FamilyDescriptor);
+
+/// One allocation of records: `used` bytes of `size` (aligned as records are)
+/// hold records. Sizes are kept in 32 bits: the list of chunks is a part of what
+/// every series costs.
 struct Chunk {
     start: NonNull<u8>,
-    layout: Layout,
-    used: usize,
+    size: u32,
+    used: u32,
 }
 
 /// Every series of a family, in creation order.
@@ -45,6 +52,15 @@ pub(super) struct Records<M> {
     /// The number of values in every key.
     arity: usize,
     count: usize,
+    /// The family's, which gives the size of its series.
+    descriptor: &'static FamilyDescriptor,
+    /// The bytes of each series, before its check word.
+    series: usize,
+    /// The alignment of records and chunks.
+    align: usize,
+    /// What drops a series, when it has anything to drop (kept here so that
+    /// `Records`, and so `DynFamily`, need no bound on `M` but where they are made).
+    drop_series: Option<DropSeries>,
     /// Records own an `M` each.
     _metrics: PhantomData<M>,
 }
@@ -52,15 +68,27 @@ pub(super) struct Records<M> {
 // SAFETY: `Records` owns its `M`s (as a `Vec<M>` would) and the bytes of their keys;
 // the raw pointers only stand for that ownership.
 unsafe impl<M: Send> Send for Records<M> {}
-// SAFETY: through `&Records` one only reads keys and reaches `&M`s.
+// SAFETY: through `&Records` one only reads keys and reaches `M`'s handles.
 unsafe impl<M: Sync> Sync for Records<M> {}
 
-/// A pointer to a record, as the table holds it.
+/// A pointer to a record (to its series, its first byte), as the table holds it.
 pub(super) type Record = *mut u8;
 
-impl<M> Records<M> {
-    pub(super) fn new(arity: usize) -> Self {
-        Self { chunks: Vec::new(), arity, count: 0, _metrics: PhantomData }
+impl<M: Metric> Records<M> {
+    pub(super) fn new(arity: usize, descriptor: &'static FamilyDescriptor) -> Self {
+        let series = M::record_size(descriptor);
+        debug_assert!(series % 4 == 0 && series % M::RECORD_ALIGN == 0);
+        let drop_series: DropSeries = M::record_drop;
+        Self {
+            chunks: Vec::new(),
+            arity,
+            count: 0,
+            descriptor,
+            series,
+            align: align_of_records::<M>(),
+            drop_series: core::mem::needs_drop::<M>().then_some(drop_series),
+            _metrics: PhantomData,
+        }
     }
 
     /// How many records there are.
@@ -68,94 +96,108 @@ impl<M> Records<M> {
         self.count
     }
 
-    /// Adds a record of `metric`, `check` and the key of `values` (`key_len` bytes,
-    /// from [`key::encoded_len`]); returns where it is.
+    /// Adds a record of a new series, `check` and the key of `values` (`key_len`
+    /// bytes, from [`key::encoded_len`]); returns where it is. At most `room_for`
+    /// records (this one included) may still come: a new chunk has room for no
+    /// more records of this size than that.
     pub(super) fn push(
         &mut self,
-        metric: M,
         check: u32,
         values: &[&str],
         key_len: usize,
+        room_for: usize,
     ) -> Record {
         debug_assert_eq!(values.len(), self.arity);
-        let size = Shape::<M>::size(key_len);
-        if self.chunks.last().is_none_or(|chunk| chunk.layout.size() - chunk.used < size) {
-            self.add_chunk(size);
+        let size = record_bytes(self.series, key_len, self.align);
+        if self.chunks.last().is_none_or(|chunk| ((chunk.size - chunk.used) as usize) < size) {
+            self.add_chunk(size, size.saturating_mul(room_for));
         }
         let last = self.chunks.len() - 1;
         let chunk = &mut self.chunks[last];
         // SAFETY: the chunk has `size` free bytes from `used`, aligned to `ALIGN`
         // (every record's size is a multiple of it, as the chunk's start is).
-        let record = unsafe { chunk.start.as_ptr().add(chunk.used) };
-        chunk.used += size;
+        let start = unsafe { chunk.start.as_ptr().add(chunk.used as usize) };
+        // `size` fits in the chunk, whose size fits in 32 bits.
+        chunk.used += size as u32;
         self.count += 1;
-        // SAFETY: `record` is aligned for `M` and for a `u32` at `CHECK`, and the key
-        // fits in what `size` leaves after `KEY`; none of these bytes is shared yet.
+        // SAFETY: `start` is aligned for the series, which `series` bytes hold; the
+        // check word after it is aligned (`series` is a multiple of 4), and the key
+        // fits in what `size` leaves after it; none of these bytes is shared yet.
         unsafe {
-            record.cast::<M>().write(metric);
-            record.add(Shape::<M>::CHECK).cast::<u32>().write(check);
-            let key = core::slice::from_raw_parts_mut(record.add(Shape::<M>::KEY), key_len);
-            key::encode(values, key);
+            M::record_write(start, self.descriptor);
+            start.add(self.series).cast::<u32>().write(check);
+            let key = Self::key_start(start, self.series).cast_mut();
+            key::encode(values, core::slice::from_raw_parts_mut(key, key_len));
         }
-        record
+        start
     }
 
-    /// Adds a chunk twice as large as the last (from `MIN_CHUNK` up to `MAX_CHUNK`),
-    /// or `at_least` bytes for a record larger than that.
-    fn add_chunk(&mut self, at_least: usize) {
-        let doubled = self.chunks.last().map_or(MIN_CHUNK, |last| last.layout.size() * 2);
-        let size = doubled.min(MAX_CHUNK).max(at_least);
-        let layout = Layout::from_size_align(size, Shape::<M>::ALIGN)
-            .unwrap_or_else(|_| std::alloc::handle_alloc_error(Layout::new::<u8>()));
-        // SAFETY: `size` is at least `MIN_CHUNK`, not zero.
+    /// Adds a chunk twice as large as the last (from `MIN_CHUNK` up to `MAX_CHUNK`)
+    /// but no larger than `at_most`, and at least `at_least` bytes.
+    fn add_chunk(&mut self, at_least: usize, at_most: usize) {
+        let doubled = self.chunks.last().map_or(MIN_CHUNK, |last| last.size as usize * 2);
+        let size = doubled.min(MAX_CHUNK).min(at_most).max(at_least);
+        let layout = u32::try_from(size)
+            .ok()
+            .and_then(|_| Layout::from_size_align(size, self.align).ok())
+            .unwrap_or_else(|| std::alloc::handle_alloc_error(Layout::new::<u8>()));
+        // SAFETY: `size` is at least one record's, not zero.
         let start = unsafe { std::alloc::alloc(layout) };
         let start = NonNull::new(start).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
-        self.chunks.push(Chunk { start, layout, used: 0 });
+        // `size` fits in 32 bits, checked above.
+        self.chunks.push(Chunk { start, size: size as u32, used: 0 });
     }
 
+    /// The handle of the series of `record`, of the family of `descriptor`.
+    ///
+    /// # Safety
+    /// `record` is a record of a `Records<M>` of that family that outlives `'a`.
+    #[inline]
+    pub(super) unsafe fn handle<'a>(
+        record: Record,
+        descriptor: &'static FamilyDescriptor,
+    ) -> M::Handle<'a> {
+        // SAFETY: the record starts with its series, written in `push`.
+        unsafe { M::record_handle(record, descriptor) }
+    }
+}
+
+impl<M> Records<M> {
     /// Every record, in creation order.
     pub(super) fn iter(&self) -> impl Iterator<Item = Record> + '_ {
-        let arity = self.arity;
+        let (arity, series, align) = (self.arity, self.series, self.align);
         self.chunks.iter().flat_map(move |chunk| {
             let mut at = 0;
             core::iter::from_fn(move || {
-                if at >= chunk.used {
+                if at >= chunk.used as usize {
                     return None;
                 }
                 // SAFETY: `at` is the start of a record below `used`; records are
                 // laid end to end, each `size` long.
                 let record = unsafe { chunk.start.as_ptr().add(at) };
                 // SAFETY: the record's key holds `arity` values.
-                at += Shape::<M>::size(unsafe { key::stored_len(Self::key_start(record), arity) });
+                let key_len = unsafe { key::stored_len(Self::key_start(record, series), arity) };
+                at += record_bytes(series, key_len, align);
                 Some(record)
             })
         })
     }
 
-    /// The metric of `record`.
+    /// The check word of `record`, whose series is `series` bytes
+    /// ([`Metric::record_size`] of the family).
     ///
     /// # Safety
-    /// `record` is a record of a `Records<M>` that outlives `'a`.
+    /// `record` is a record of a live `Records<M>` of that family.
     #[inline]
-    pub(super) unsafe fn metric<'a>(record: Record) -> &'a M {
-        // SAFETY: a record starts with its metric, written in `push`.
-        unsafe { &*record.cast::<M>() }
+    pub(super) unsafe fn check(record: Record, series: usize) -> u32 {
+        // SAFETY: written right after the series in `push`, aligned.
+        unsafe { record.add(series).cast::<u32>().read() }
     }
 
-    /// The check word of `record`.
-    ///
-    /// # Safety
-    /// `record` is a record of a live `Records<M>`.
+    /// Where the key of `record` starts, whose series is `series` bytes.
     #[inline]
-    pub(super) unsafe fn check(record: Record) -> u32 {
-        // SAFETY: written at `CHECK` in `push`, aligned.
-        unsafe { record.add(Shape::<M>::CHECK).cast::<u32>().read() }
-    }
-
-    /// Where the key of `record` starts.
-    #[inline]
-    pub(super) fn key_start(record: Record) -> *const u8 {
-        record.wrapping_add(Shape::<M>::KEY)
+    pub(super) fn key_start(record: Record, series: usize) -> *const u8 {
+        record.wrapping_add(series + CHECK_LEN)
     }
 
     /// The key of `record`, its values' bytes.
@@ -163,7 +205,7 @@ impl<M> Records<M> {
     /// # Safety
     /// `record` is a record of `self`.
     pub(super) unsafe fn key(&self, record: Record) -> &[u8] {
-        let start = Self::key_start(record);
+        let start = Self::key_start(record, self.series);
         // SAFETY: the key holds `arity` values, written in `push`.
         unsafe { core::slice::from_raw_parts(start, key::stored_len(start, self.arity)) }
     }
@@ -171,16 +213,20 @@ impl<M> Records<M> {
 
 impl<M> Drop for Records<M> {
     fn drop(&mut self) {
-        if core::mem::needs_drop::<M>() {
+        if let Some(drop_series) = self.drop_series {
             let records: Vec<Record> = self.iter().collect();
             for record in records {
-                // SAFETY: each record's metric was written once and is dropped once.
-                unsafe { record.cast::<M>().drop_in_place() };
+                // SAFETY: each record's series was written once (by `M::record_write`
+                // with this descriptor) and is dropped once, by `M::record_drop`.
+                unsafe { drop_series(record, self.descriptor) };
             }
         }
         for chunk in &self.chunks {
-            // SAFETY: allocated in `add_chunk` with this layout.
-            unsafe { std::alloc::dealloc(chunk.start.as_ptr(), chunk.layout) };
+            // SAFETY: allocated in `add_chunk` with this size and alignment.
+            unsafe {
+                let layout = Layout::from_size_align_unchecked(chunk.size as usize, self.align);
+                std::alloc::dealloc(chunk.start.as_ptr(), layout);
+            }
         }
     }
 }
@@ -188,12 +234,48 @@ impl<M> Drop for Records<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
+    use crate::collect::SeriesSink;
+    use crate::descriptor::{LabelKind, MetricKind};
+    use crate::label::LabelValues;
+    use crate::metric::{Histogram, NativeBuckets};
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+
+    /// A series that counts its drops.
+    struct Tracked(u64);
+
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    impl Metric for Tracked {
+        const KIND: MetricKind = MetricKind::Unknown;
+        crate::metric::kept_whole!();
+
+        fn for_family(_: &'static FamilyDescriptor) -> Self {
+            Self(7)
+        }
+
+        fn collect_series(&self, _: &LabelValues<'_>, _: &mut dyn SeriesSink) {}
+    }
+
+    static TWO_LABELS: FamilyDescriptor = FamilyDescriptor {
+        label_kind: LabelKind::Dynamic,
+        label_names: &["a", "b"],
+        ..FamilyDescriptor::new(
+            "records",
+            "Records.",
+            MetricKind::Unknown,
+            crate::source_location!(),
+        )
+    };
 
     #[test]
-    fn records_keep_their_metric_check_and_key_in_order() {
-        let mut records = Records::<Arc<usize>>::new(2);
-        let shared = Arc::new(0);
+    fn records_keep_their_series_check_and_key_in_order_and_drop_every_series() {
+        let mut records = Records::<Tracked>::new(2, &TWO_LABELS);
         let long = "x".repeat(5_000);
         let mut pushed = Vec::new();
         for i in 0..1_000usize {
@@ -201,22 +283,120 @@ mod tests {
             let second = if i == 500 { long.as_str() } else { "y" };
             let values = [first.as_str(), second];
             let key_len = key::encoded_len(&values).unwrap();
-            pushed.push(records.push(Arc::clone(&shared), i as u32, &values, key_len));
+            pushed.push(records.push(i as u32, &values, key_len, usize::MAX));
         }
         assert_eq!(records.len(), 1_000);
-        assert_eq!(Arc::strong_count(&shared), 1_001);
         let walked: Vec<Record> = records.iter().collect();
         assert_eq!(walked, pushed);
         for (i, record) in walked.into_iter().enumerate() {
             // SAFETY: records of `records`, which is alive.
-            let (check, key) =
-                unsafe { (Records::<Arc<usize>>::check(record), records.key(record)) };
+            let (check, key, series) = unsafe {
+                (
+                    Records::<Tracked>::check(record, records.series),
+                    records.key(record),
+                    Records::<Tracked>::handle(record, &TWO_LABELS),
+                )
+            };
             assert_eq!(check, i as u32);
+            assert_eq!(series.0, 7);
             let values: Vec<&[u8]> = key::values(key).collect();
             assert_eq!(values[0], i.to_string().as_bytes());
             assert_eq!(values[1].len(), if i == 500 { 5_000 } else { 1 });
         }
+        let before = DROPS.load(Ordering::Relaxed);
         drop(records);
-        assert_eq!(Arc::strong_count(&shared), 1);
+        assert_eq!(DROPS.load(Ordering::Relaxed) - before, 1_000);
+    }
+
+    static BOUNDS: [f64; 12] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0];
+    static HISTOGRAMS: FamilyDescriptor = FamilyDescriptor {
+        label_kind: LabelKind::Dynamic,
+        label_names: &["route"],
+        buckets: &BOUNDS,
+        ..FamilyDescriptor::new(
+            "latency",
+            "Latency.",
+            MetricKind::Histogram,
+            crate::source_location!(),
+        )
+    };
+
+    fn push_routes(
+        records: &mut Records<Histogram>,
+        routes: usize,
+        room_for: usize,
+    ) -> Vec<Record> {
+        (0..routes)
+            .map(|i| {
+                let route = format!("/api/v1/items/{i:03}");
+                let values = [route.as_str()];
+                let key_len = key::encoded_len(&values).unwrap();
+                records.push(i as u32, &values, key_len, room_for - i)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_histogram_record_is_its_sum_and_counters_inline_then_check_and_key() {
+        let mut records = Records::<Histogram>::new(1, &HISTOGRAMS);
+        // The sum and 13 counters (112 bytes), the check word, a key of 18 bytes.
+        assert_eq!(records.series, 112);
+        assert_eq!(record_bytes(records.series, 18, records.align), 136);
+        let pushed = push_routes(&mut records, 100, usize::MAX);
+        for (i, record) in pushed.iter().enumerate() {
+            // SAFETY: a record of `records`, alive.
+            let histogram = unsafe { Records::<Histogram>::handle(*record, &HISTOGRAMS) };
+            histogram.observe(i as f64);
+            assert_eq!(histogram.bounds(), &BOUNDS);
+        }
+        let mut out = [0; 13];
+        for (i, record) in pushed.into_iter().enumerate() {
+            // SAFETY: as above.
+            let histogram = unsafe { Records::<Histogram>::handle(record, &HISTOGRAMS) };
+            assert_eq!(histogram.cumulative_into(&mut out), i as f64);
+            // Only the bucket of `i` counted it.
+            let bucket = BOUNDS.iter().position(|b| i as f64 <= *b).unwrap_or(12);
+            let expected: Vec<u64> = (0..13).map(|k| u64::from(k >= bucket)).collect();
+            assert_eq!(out.to_vec(), expected);
+            assert_eq!(histogram.native_buckets(), None);
+        }
+    }
+
+    #[test]
+    fn chunks_hold_no_room_past_the_records_that_may_still_come() {
+        let mut records = Records::<Histogram>::new(1, &HISTOGRAMS);
+        push_routes(&mut records, 40, 40);
+        let room: usize = records.chunks.iter().map(|c| c.size as usize).sum();
+        let used: usize = records.chunks.iter().map(|c| c.used as usize).sum();
+        assert_eq!(used, 40 * 136);
+        // Chunks of 256 to 4096 bytes hold the first records, the last one just the rest.
+        assert!(room - used < 4 * 136, "{room} bytes for {used}");
+        assert_eq!(records.chunks.last().map(|c| c.size - c.used), Some(0));
+    }
+
+    static NATIVE: FamilyDescriptor = FamilyDescriptor {
+        native: Some(match NativeBuckets::from_schema(3) {
+            Ok(layout) => layout,
+            Err(_) => panic!(),
+        }),
+        ..HISTOGRAMS
+    };
+
+    #[test]
+    fn a_native_histogram_record_keeps_its_native_buckets_after_its_counters() {
+        let mut records = Records::<Histogram>::new(1, &NATIVE);
+        assert_eq!(records.series, 120);
+        let pushed = push_routes(&mut records, 50, usize::MAX);
+        for record in &pushed {
+            // SAFETY: a record of `records`, alive.
+            let histogram = unsafe { Records::<Histogram>::handle(*record, &NATIVE) };
+            histogram.observe(2.5);
+            assert_eq!(histogram.native_buckets().map(|n| n.schema()), Some(3));
+            let (mut positive, mut negative) = (Vec::new(), Vec::new());
+            let reading = histogram.read_native(&mut positive, &mut negative).unwrap();
+            assert_eq!(reading.count, 1);
+        }
+        // Dropping frees every series' native buckets (checked under Miri/ASan).
+        drop(records);
     }
 }

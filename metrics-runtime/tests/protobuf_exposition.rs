@@ -270,6 +270,9 @@ struct Traced {
     /// Latency, with a trace per bucket.
     #[metric(buckets = [0.1, 1.0], unit = "seconds")]
     latency: HistogramWithExemplars,
+    /// Latency in classic and native buckets, with a trace per classic bucket.
+    #[metric(buckets = [0.1, 1.0], native(schema = 3), unit = "seconds")]
+    native_latency: HistogramWithExemplars,
 }
 
 /// Prometheus asks for protobuf first when native histograms are on, so exemplars
@@ -283,6 +286,8 @@ fn exemplars_travel_on_counters_and_buckets() {
     traced.latency.observe_with_exemplar(0.5, &trace("bbb"));
     traced.latency.observe_with_exemplar(7.0, &trace("ccc"));
     traced.latency.observe(0.05);
+    traced.native_latency.observe_with_exemplar(0.5, &trace("ddd"));
+    traced.native_latency.observe(2.0);
     let families = decode(&registry);
 
     let requests = &family(&families, "traced_requests_total").metrics[0];
@@ -302,6 +307,16 @@ fn exemplars_travel_on_counters_and_buckets() {
         .map(|e| e.as_ref().map(|e| (e.labels[0].1.as_str(), e.value)))
         .collect();
     assert_eq!(traces, vec![None, Some(("bbb", 0.5)), Some(("ccc", 7.0))]);
+
+    // Native buckets beside the exemplars: schema 3 puts 0.5 in bucket -8, 2.0 in 8.
+    let native =
+        family(&families, "traced_native_latency_seconds").metrics[0].histogram.clone().unwrap();
+    assert!(native.is_native(), "{native:?}");
+    assert_eq!((native.schema, native.count), (Some(3), 2));
+    assert_eq!(native.positive(), vec![(-8, 1), (8, 1)]);
+    let traces: Vec<Option<&str>> =
+        native.exemplars.iter().map(|e| e.as_ref().map(|e| e.labels[0].1.as_str())).collect();
+    assert_eq!(traces, vec![None, Some("ddd")]);
     // And the samples are still those of the text format.
     let (_, text) = support::scrape(&registry, Format::Text);
     let (_, protobuf) = support::scrape(&registry, Format::Protobuf);

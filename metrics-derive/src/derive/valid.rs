@@ -126,8 +126,8 @@ fn check_field(cx: &Ctxt, container: &Container<'_>, field: &Field<'_>) {
     check_native(cx, field);
 }
 
-/// Native buckets fit a plain histogram (alone or in a family): the exemplar-keeping
-/// histogram keeps classic buckets only.
+/// Native buckets fit a histogram (alone or in a family, with exemplars or without),
+/// and not beside a latency objective.
 fn check_native(cx: &Ctxt, field: &Field<'_>) {
     let Some(native) = &field.attrs.native else { return };
     if field.kind != Kind::Histogram {
@@ -145,12 +145,6 @@ fn check_native(cx: &Ctxt, field: &Field<'_>) {
             "a latency objective is measured on classic buckets, which a Prometheus with \
              native histograms on does not keep beside native ones; declare the objective on \
              a classic histogram fed the same observations",
-        );
-    } else if field.ty.to_token_stream().to_string().contains("HistogramWithExemplars") {
-        cx.error_spanned_by(
-            native,
-            "`HistogramWithExemplars` keeps classic buckets only; declare the field a \
-             `Histogram` for native buckets",
         );
     }
 }

@@ -1,7 +1,9 @@
 //! Native histograms in every shape a field takes, with every key.
 #![deny(warnings)]
 
-use metrics_runtime::{DynFamily, Family, Histogram, LabelValue, Metrics, Registry};
+use metrics_runtime::{
+    DynFamily, Family, Histogram, HistogramWithExemplars, LabelValue, Metrics, Registry,
+};
 
 #[derive(Clone, Copy, LabelValue)]
 #[label(name = "route")]
@@ -28,6 +30,12 @@ struct Api {
     /// A dynamic family.
     #[metric(labels = ["tenant"], native(schema = 1, zero_threshold = 0))]
     by_tenant: DynFamily<Histogram>,
+    /// Native buckets beside exemplars.
+    #[metric(native(schema = 3), unit = "seconds")]
+    traced: HistogramWithExemplars,
+    /// And in a family.
+    #[metric(labels = ["tenant"], native(factor = 1.5))]
+    traced_by_tenant: DynFamily<HistogramWithExemplars>,
 }
 
 fn main() {
@@ -36,5 +44,7 @@ fn main() {
     api.by_route.get(Route::Search).observe(2.0);
     api.by_tenant.get(&["acme"]).observe(3.0);
     assert_eq!(api.fine.native_buckets().map(|n| n.schema()), Some(3));
+    api.traced.observe(0.5);
+    api.traced_by_tenant.get(&["acme"]).observe(4.0);
     let _ = (&api.both, Route::Home);
 }

@@ -1,13 +1,10 @@
-use metrics_runtime::{Counter, HistogramWithExemplars, Metrics};
+use metrics_runtime::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct Api {
     /// Requests served.
     #[metric(native(schema = 3))]
     requests: Counter,
-    /// Request latency, with traces.
-    #[metric(native(schema = 3), unit = "seconds")]
-    latency: HistogramWithExemplars,
 }
 
 fn main() {}

@@ -185,9 +185,9 @@ mod tests {
         fn unknown(&mut self, _: &LabelValues<'_>, _: Value) {}
     }
 
-    /// A descriptor with native buckets (the derive refuses them on this type, a
-    /// hand-written one can give them) keeps both: observations with an exemplar
-    /// reach the native buckets too, and the sink gets natives and exemplars.
+    /// A descriptor with native buckets (`#[metric(native(..))]`) keeps both:
+    /// observations with an exemplar reach the native buckets too, and the sink gets
+    /// natives and exemplars.
     #[test]
     fn native_buckets_are_kept_beside_exemplars() {
         static BOUNDS: [f64; 2] = [0.1, 1.0];

@@ -130,6 +130,18 @@ fn not_linear(growth: &Growth, measure: &Measure) -> Vec<(f64, f64, f64, f64)> {
     found
 }
 
+/// Where `measure` per series at the smallest size is over [`NOT_LINEAR`] times
+/// the next size's: a cost per run that does not depend on the series, spread over
+/// few of them. `(smallest size, per series there, next size, per series there,
+/// the fixed cost: what the smallest size's total has over the next size's cost
+/// per series)`. A cost per series that falls with size is not growth.
+fn fixed_cost(growth: &Growth, measure: &Measure) -> Option<(f64, f64, f64, f64, f64)> {
+    let [smallest, next, ..] = growth.as_slice() else { return None };
+    let (small, large) = ((measure.per_series)(smallest), (measure.per_series)(next));
+    let fixed = (small - large) * smallest.series;
+    (small > large * NOT_LINEAR).then_some((smallest.series, small, next.series, large, fixed))
+}
+
 impl Report {
     /// Row 8: a full scrape of 100,000 series over HTTP, with and without gzip.
     pub(super) fn render_scrape(&self, out: &mut String) {
@@ -143,7 +155,8 @@ impl Report {
              (`metrics-runtime/src/serve/`), a keep-alive HTTP/1.1 client on loopback \
              (`benches/scrape_client.rs`), Prometheus text. CPU time is the whole \
              process's: the server's encoding and compression, the client, and the \
-             kernel's loopback copy for both. Medians of `benches/growth.rs`.\n\n",
+             kernel's loopback copy for both. The fastest of `benches/growth.rs`' \
+             rounds, which measure every size in turn.\n\n",
         );
         table_header(
             out,
@@ -176,7 +189,12 @@ impl Report {
             "One counter family (`DynFamily`, one `route` label) of each size: heap bytes \
              it keeps, encoding it (Prometheus text, process CPU time) and scraping it \
              over HTTP as above; each cell is the total, then the cost per series. \
-             Linear growth is a flat cost per series.\n\n",
+             Linear growth is a flat cost per series. The sizes are measured in turn, \
+             round after round, each sample over a million series (a 1,000-series \
+             family encoded 1,000 times), and each figure is the fastest round: the \
+             CPU time of the same work swings between two levels some 1.8x apart on \
+             this shared machine, in phases of a few hundred milliseconds, at every \
+             size.\n\n",
         );
         table_header(
             out,
@@ -226,6 +244,31 @@ impl Report {
             );
         }
         out.push('\n');
+        let fixed: Vec<String> = TIMES
+            .iter()
+            .filter_map(|m| {
+                let (small, cost, next, next_cost, fixed) = fixed_cost(&self.growth, m)?;
+                Some(format!(
+                    "{} {:.1} ns per series at {} against {:.1} ns at {} (about {} a run \
+                     that the {} series do not explain)",
+                    m.name,
+                    cost,
+                    count(small),
+                    next_cost,
+                    count(next),
+                    duration(fixed),
+                    count(small),
+                ))
+            })
+            .collect();
+        if !fixed.is_empty() {
+            let _ = writeln!(
+                out,
+                "Higher at the smallest size, a fixed cost per run spread over few series \
+                 rather than growth: {}.\n",
+                fixed.join("; ")
+            );
+        }
         out.push_str(GROWTH_NOTES);
     }
 
@@ -276,17 +319,80 @@ impl Report {
 }
 
 /// Why growth is not linear where it is not, from the analysis at the time of
-/// writing; the list above is this run's.
+/// writing; the lists above are this run's.
 const GROWTH_NOTES: &str = "\
-Why, where it is not flat (analysis at the time of writing: `perf record` and `perf stat`
-on `benches/growth.rs`): encoding into a reused buffer stays flat up to 1M series; an
-uncompressed scrape hands its buffer to the response, so the next one allocates afresh,
-and a 1M-series exposition (58 MB) is above glibc's largest mmap threshold (32 MB): each
-such scrape maps a new buffer and faults it in page by page (page faults and page
-clearing are the kernel's share of the profile), where 100k series (5.6 MB) reuse freed
-heap. A gzip scrape (what Prometheus asks for) encodes into the buffer the last one used
-(`serve/scrape.rs`).
-The heap per series steps with the lookup table, which grows by a segment as large as
-all before it when three quarters full (and stops at what the cardinality limit needs).
+Why, where it is not flat (analysis at the time of writing: `perf record` on
+`benches/growth.rs`, and the bench's samples one by one):
+- Encoding is flat from 1k to 1M series: into a reused buffer, its cost is the
+  encoder's copies and number formatting, per series. An earlier 10k figure 1.35x the
+  1k one was the measurement: the median of a few back-to-back runs, taken while the
+  machine was in its slow phase (the same work's CPU time swings between two levels
+  some 1.8x apart for a few hundred milliseconds at a time, at every size). The sizes
+  are now measured in turn, round after round, and the fastest round counts.
+- A scrape allocates nothing after the first: it encodes into the buffer the last one
+  used, the response body gives that buffer back when hyper drops it, sent, a gzip
+  scrape reuses its output buffer and its deflate state (`serve/scrape_memory.rs`,
+  `serve/gzip.rs`). An uncompressed scrape used to hand its buffer away, and a
+  1M-series exposition (58 MB) is above glibc's largest mmap threshold (32 MB): each
+  scrape mapped a new buffer and faulted it in page by page (1.5x the 10k cost per
+  series). The server keeps one buffer of each kind between scrapes, none over twice
+  what the last scrape needed: a family that shrinks frees the big one at its next
+  scrape; concurrent scrapes each allocate their own.
+- The smallest size's scrapes carry each request's fixed cost (parsing the request,
+  the hand-off to the blocking pool and back, the system calls, resetting the
+  compressor), tens of microseconds spread over 1,000 series.
+- A gzip scrape costs some 2x an uncompressed one per series at every size: deflate
+  at the fastest level and its CRC cost about as much as encoding.
+- The heap per series steps with the lookup table, which grows by a segment as large
+  as all before it when three quarters full (and stops at what the cardinality limit
+  needs).
 
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sizes with scrape CPU times of `a + b * series` nanoseconds.
+    fn sizes(fixed_ns: f64, ns_per_series: f64) -> Growth {
+        [1e3, 1e4, 1e5, 1e6]
+            .into_iter()
+            .map(|series| Size {
+                series,
+                heap_bytes_per_series: 50.0,
+                encode_cpu_ns: 50.0 * series,
+                encode_bytes: 55.0 * series,
+                scrape_cpu_ns: fixed_ns + ns_per_series * series,
+                scrape_wall_ns: fixed_ns + ns_per_series * series,
+                scrape_bytes: 55.0 * series,
+                gzip_cpu_ns: 150.0 * series,
+                gzip_wall_ns: 150.0 * series,
+                gzip_bytes: 5.5 * series,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fixed_cost_per_run_is_told_apart_from_growth() {
+        let growth = sizes(60_000.0, 70.0);
+        let scrape = &TIMES[1];
+        assert!(not_linear(&growth, scrape).is_empty(), "a cost falling with size is not growth");
+        let (small, cost, next, next_cost, fixed) = fixed_cost(&growth, scrape).unwrap();
+        assert_eq!((small, next), (1e3, 1e4));
+        assert!((cost - 130.0).abs() < 1e-9 && (next_cost - 76.0).abs() < 1e-9);
+        // What the 10k row's cost per series does not explain of the 1k total.
+        assert!((fixed - 54_000.0).abs() < 1e-6, "{fixed}");
+        assert_eq!(fixed_cost(&growth, &TIMES[0]), None, "encode has no fixed cost here");
+    }
+
+    #[test]
+    fn a_cost_per_series_that_rises_is_not_linear() {
+        let mut growth = sizes(0.0, 70.0);
+        growth[3].scrape_cpu_ns = 110.0 * 1e6;
+        let found = not_linear(&growth, &TIMES[1]);
+        assert_eq!(found.len(), 1);
+        let (series, cost, low, at) = found[0];
+        assert_eq!((series, at), (1e6, 1e3));
+        assert!((cost - 110.0).abs() < 1e-9 && (low - 70.0).abs() < 1e-9);
+    }
+}

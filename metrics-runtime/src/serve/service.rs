@@ -161,3 +161,42 @@ impl<B> hyper::service::Service<Request<B>> for MetricsService {
         Box::pin(async move { Ok(response.await) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt as _;
+    use hyper::body::Bytes;
+
+    use super::*;
+    use crate::process::BuildInfo;
+    use crate::registry::Registry;
+    use crate::serve::MetricsServer;
+
+    /// The body of one scrape of `/metrics`, as hyper would take it to send.
+    async fn scrape(service: &MetricsService, gzip: bool) -> Bytes {
+        let mut request = Request::get("/metrics");
+        if gzip {
+            request = request.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        let response = service.handle(request.body(()).unwrap()).await;
+        assert_eq!(response.status(), 200);
+        let frame = response.into_body().frame().await.unwrap().unwrap();
+        frame.into_data().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_scrape_sends_the_buffer_the_last_one_sent() {
+        let registry = Arc::new(Registry::new());
+        registry.expose_build_info(BuildInfo::new("service", "1.0.0")).unwrap();
+        let service = MetricsServer::builder().registry(registry).service().unwrap();
+        for gzip in [false, true] {
+            let first = scrape(&service, gzip).await;
+            let address = first.as_ptr();
+            let held = scrape(&service, gzip).await;
+            assert_ne!(held.as_ptr(), address, "a scrape while the first is out has its own");
+            drop((first, held));
+            let again = scrape(&service, gzip).await;
+            assert_eq!(again.as_ptr(), address, "gzip {gzip}: the buffer came back and is reused");
+        }
+    }
+}

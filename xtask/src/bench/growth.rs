@@ -341,7 +341,7 @@ Why, where it is not flat (analysis at the time of writing: `perf record` on
 - The smallest size's scrapes carry each request's fixed cost (parsing the request,
   the hand-off to the blocking pool and back, the system calls, resetting the
   compressor), tens of microseconds spread over 1,000 series.
-- A gzip scrape costs some 2x an uncompressed one per series at every size: deflate
+- A gzip scrape costs some 1.7x an uncompressed one per series at every size: deflate
   at the fastest level and its CRC cost about as much as encoding.
 - The heap per series steps with the lookup table, which grows by a segment as large
   as all before it when three quarters full (and stops at what the cardinality limit

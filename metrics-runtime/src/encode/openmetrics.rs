@@ -74,14 +74,12 @@ impl SeriesSink for OpenMetricsEncoder<'_> {
         value: Value,
         exemplar: Option<&ExemplarSample<'_>>,
     ) {
-        self.writer.start_series(labels);
-        self.writer.sample_unended(self.out, "_total", None, value);
+        self.writer.single_unended(self.out, "_total", labels, value);
         end_sample(self.out, exemplar);
     }
 
     fn gauge(&mut self, labels: &LabelValues<'_>, value: Value) {
-        self.writer.start_series(labels);
-        self.writer.sample(self.out, "", None, value);
+        self.writer.single(self.out, "", labels, value);
     }
 
     fn unknown(&mut self, labels: &LabelValues<'_>, value: Value) {

@@ -62,13 +62,11 @@ impl ExpositionSink for TextEncoder<'_> {
 
 impl SeriesSink for TextEncoder<'_> {
     fn counter(&mut self, labels: &LabelValues<'_>, value: Value) {
-        self.writer.start_series(labels);
-        self.writer.sample(self.out, "_total", None, value);
+        self.writer.single(self.out, "_total", labels, value);
     }
 
     fn gauge(&mut self, labels: &LabelValues<'_>, value: Value) {
-        self.writer.start_series(labels);
-        self.writer.sample(self.out, "", None, value);
+        self.writer.single(self.out, "", labels, value);
     }
 
     fn unknown(&mut self, labels: &LabelValues<'_>, value: Value) {

@@ -196,11 +196,8 @@ impl<M: Metric> DynFamily<M> {
             let larger = (capacity * 2).min(owned.full_capacity);
             let records = &owned.records;
             let seed = self.seed;
-            let all = records.iter().map(|record| {
-                // SAFETY: a record of `records`.
-                let key = unsafe { records.key(record) };
-                (key::hash(seed, key::values(key)), record)
-            });
+            let all =
+                records.iter().map(|(record, key)| (key::hash(seed, key::values(key)), record));
             self.table.grow(larger, &mut owned.segments, all);
         } else {
             self.table.place(hash, record);
@@ -246,11 +243,9 @@ impl<M: Metric> DynFamily<M> {
         let names = self.descriptor.label_names;
         let owned = self.owned.lock().unwrap_or_else(PoisonError::into_inner);
         let mut borrowed: Vec<&str> = Vec::with_capacity(names.len());
-        for record in owned.records.iter() {
+        for (record, key) in owned.records.iter() {
             // SAFETY: a record of `owned.records`, which the lock keeps.
-            let (key, series) = unsafe {
-                (owned.records.key(record), Records::<M>::handle(record, self.descriptor))
-            };
+            let series = unsafe { Records::<M>::handle(record, self.descriptor) };
             borrowed.clear();
             // SAFETY: each value's bytes were copied whole from a `&str` when the
             // series was created, and `key::values` splits at the lengths recorded

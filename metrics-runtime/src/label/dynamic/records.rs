@@ -163,8 +163,9 @@ impl<M: Metric> Records<M> {
 }
 
 impl<M> Records<M> {
-    /// Every record, in creation order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = Record> + '_ {
+    /// Every record with its key (its values' bytes), in creation order: each key's
+    /// length is read once, to find both the key and the next record.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (Record, &[u8])> + '_ {
         let (arity, series, align) = (self.arity, self.series, self.align);
         self.chunks.iter().flat_map(move |chunk| {
             let mut at = 0;
@@ -175,10 +176,13 @@ impl<M> Records<M> {
                 // SAFETY: `at` is the start of a record below `used`; records are
                 // laid end to end, each `size` long.
                 let record = unsafe { chunk.start.as_ptr().add(at) };
-                // SAFETY: the record's key holds `arity` values.
-                let key_len = unsafe { key::stored_len(Self::key_start(record, series), arity) };
-                at += record_bytes(series, key_len, align);
-                Some(record)
+                let start = Self::key_start(record, series);
+                // SAFETY: the record's key holds `arity` values, written in `push`,
+                // and lives as long as `self`.
+                let key =
+                    unsafe { core::slice::from_raw_parts(start, key::stored_len(start, arity)) };
+                at += record_bytes(series, key.len(), align);
+                Some((record, key))
             })
         })
     }
@@ -199,23 +203,12 @@ impl<M> Records<M> {
     pub(super) fn key_start(record: Record, series: usize) -> *const u8 {
         record.wrapping_add(series + CHECK_LEN)
     }
-
-    /// The key of `record`, its values' bytes.
-    ///
-    /// # Safety
-    /// `record` is a record of `self`.
-    pub(super) unsafe fn key(&self, record: Record) -> &[u8] {
-        let start = Self::key_start(record, self.series);
-        // SAFETY: the key holds `arity` values, written in `push`.
-        unsafe { core::slice::from_raw_parts(start, key::stored_len(start, self.arity)) }
-    }
 }
 
 impl<M> Drop for Records<M> {
     fn drop(&mut self) {
         if let Some(drop_series) = self.drop_series {
-            let records: Vec<Record> = self.iter().collect();
-            for record in records {
+            for (record, _) in self.iter() {
                 // SAFETY: each record's series was written once (by `M::record_write`
                 // with this descriptor) and is dropped once, by `M::record_drop`.
                 unsafe { drop_series(record, self.descriptor) };
@@ -286,14 +279,13 @@ mod tests {
             pushed.push(records.push(i as u32, &values, key_len, usize::MAX));
         }
         assert_eq!(records.len(), 1_000);
-        let walked: Vec<Record> = records.iter().collect();
-        assert_eq!(walked, pushed);
-        for (i, record) in walked.into_iter().enumerate() {
+        let walked: Vec<(Record, &[u8])> = records.iter().collect();
+        assert_eq!(walked.iter().map(|(record, _)| *record).collect::<Vec<_>>(), pushed);
+        for (i, (record, key)) in walked.into_iter().enumerate() {
             // SAFETY: records of `records`, which is alive.
-            let (check, key, series) = unsafe {
+            let (check, series) = unsafe {
                 (
                     Records::<Tracked>::check(record, records.series),
-                    records.key(record),
                     Records::<Tracked>::handle(record, &TWO_LABELS),
                 )
             };

@@ -69,32 +69,26 @@ impl SampleWriter {
         value: Value,
     ) {
         let mut pairs = labels.iter();
-        if let Some((first_name, first_value)) = pairs.next() {
-            if self.single_prefix.is_empty()
-                // The suffixes are the encoders' literals: the same one is the same
-                // pointer (another pointer to the same text only renders again).
-                || !core::ptr::eq(self.single_suffix, suffix)
-                || self.single_label != first_name
-            {
-                self.render_single_prefix(suffix, first_name);
-            }
-            out.extend_from_slice(&self.single_prefix);
-            escape::label_value(out, first_value);
-            out.push(b'"');
-            for (k, v) in pairs {
-                push_pair(out, true, k, v);
-            }
-            out.extend_from_slice(b"} ");
-        } else {
-            out.extend_from_slice(&self.name);
-            out.extend_from_slice(suffix.as_bytes());
-            if !self.const_labels.is_empty() {
-                out.push(b'{');
-                out.extend_from_slice(&self.const_labels);
-                out.push(b'}');
-            }
-            out.push(b' ');
+        let Some((first_name, first_value)) = pairs.next() else {
+            // No labels of its own (one series in the family): the general path.
+            self.start_series(labels);
+            return self.sample_unended(out, suffix, None, value);
+        };
+        if self.single_prefix.is_empty()
+            // The suffixes are the encoders' literals: the same one is the same
+            // pointer (another pointer to the same text only renders again).
+            || !core::ptr::eq(self.single_suffix, suffix)
+            || self.single_label != first_name
+        {
+            self.render_single_prefix(suffix, first_name);
         }
+        out.extend_from_slice(&self.single_prefix);
+        escape::label_value(out, first_value);
+        out.push(b'"');
+        for (k, v) in pairs {
+            push_pair(out, true, k, v);
+        }
+        out.extend_from_slice(b"} ");
         number::value(out, value);
     }
 

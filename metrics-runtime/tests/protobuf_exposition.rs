@@ -6,12 +6,10 @@ mod support;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use metrics_runtime::collect::CollectFamily;
 use metrics_runtime::exemplar::Exemplar;
 use metrics_runtime::{
-    Counter, CounterWithExemplar, DynFamily, FamilyDescriptor, FloatGauge, Format, Gauge,
-    Histogram, HistogramWithExemplars, LabelKind, Metric, MetricKind, Metrics, NativeBuckets,
-    Registry, source_location,
+    Counter, CounterWithExemplar, DynFamily, FloatGauge, Format, Gauge, Histogram,
+    HistogramWithExemplars, Metrics, NativeBuckets, Registry,
 };
 use support::protobuf::{self as pb, MetricFamily};
 
@@ -31,55 +29,16 @@ struct Shop {
     free: DynFamily<FloatGauge>,
 }
 
-const fn layout(schema: i8) -> NativeBuckets {
-    match NativeBuckets::from_schema(schema) {
-        Ok(layout) => layout,
-        Err(_) => panic!("a valid schema"),
-    }
-}
-
-const fn histogram(
-    name: &'static str,
-    buckets: &'static [f64],
-    native: NativeBuckets,
-) -> FamilyDescriptor {
-    FamilyDescriptor {
-        buckets,
-        native: Some(native),
-        label_kind: LabelKind::None,
-        ..FamilyDescriptor::new(
-            name,
-            "A native histogram.",
-            MetricKind::Histogram,
-            source_location!(),
-        )
-    }
-}
-
-static NATIVE_ONLY: FamilyDescriptor = histogram("pb_native_seconds", &[], layout(0));
-static BOTH: FamilyDescriptor = histogram("pb_both_seconds", &[0.5, 2.0], layout(3));
-
-/// Native histograms written by hand, as the derive would.
+/// Native histograms: one with native buckets only, one with classic buckets too.
+#[derive(Metrics)]
+#[metrics(namespace = "pb")]
 struct Native {
+    /// A native histogram.
+    #[metric(name = "native", native(schema = 0), unit = "seconds")]
     native_only: Histogram,
+    /// A native histogram.
+    #[metric(buckets = [0.5, 2.0], native(schema = 3), unit = "seconds")]
     both: Histogram,
-}
-
-impl Metrics for Native {
-    fn new_unregistered() -> Self {
-        Self {
-            native_only: Histogram::for_family(&NATIVE_ONLY),
-            both: Histogram::for_family(&BOTH),
-        }
-    }
-
-    fn for_each_family(
-        &self,
-        visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
-    ) {
-        visit(&NATIVE_ONLY, &self.native_only);
-        visit(&BOTH, &self.both);
-    }
 }
 
 fn decode(registry: &Registry) -> Vec<MetricFamily> {
@@ -229,27 +188,15 @@ fn native_histograms_carry_the_spec_fields() {
 
 #[test]
 fn a_native_histogram_without_observations_is_still_native() {
-    static EXACT_ZERO: FamilyDescriptor = FamilyDescriptor {
-        native: Some(match layout(2).with_zero_threshold(0.0) {
-            Ok(layout) => layout,
-            Err(_) => panic!("0 is a valid threshold"),
-        }),
-        ..histogram("pb_exact_zero_seconds", &[], layout(2))
-    };
-    struct Empty(Histogram, Histogram);
-    impl Metrics for Empty {
-        fn new_unregistered() -> Self {
-            Self(Histogram::for_family(&NATIVE_ONLY), Histogram::for_family(&EXACT_ZERO))
-        }
-        fn for_each_family(
-            &self,
-            visit: &mut dyn FnMut(&'static FamilyDescriptor, &dyn CollectFamily),
-        ) {
-            visit(&NATIVE_ONLY, &self.0);
-            visit(&EXACT_ZERO, &self.1);
-        }
+    #[derive(Metrics)]
+    #[metrics(namespace = "pb")]
+    struct Empty {
+        /// A native histogram whose zero bucket holds exact zeros only.
+        #[metric(native(schema = 2, zero_threshold = 0), unit = "seconds")]
+        exact_zero: Histogram,
     }
     let registry = Registry::new();
+    Native::register(&registry).unwrap();
     Empty::register(&registry).unwrap();
     let families = decode(&registry);
     for name in ["pb_native_seconds", "pb_exact_zero_seconds"] {
